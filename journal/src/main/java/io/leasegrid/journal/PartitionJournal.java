@@ -84,7 +84,6 @@ public final class PartitionJournal implements AutoCloseable
         partitionId = context.partitionId();
         readOnly = context.readOnly();
         dir = context.partitionDir();
-        rollCycle = context.rollCycle();
 
         if (readOnly)
         {
@@ -100,12 +99,14 @@ public final class PartitionJournal implements AutoCloseable
 
         final EpochClock clock = context.epochClock();
         queue = SingleChronicleQueueBuilder.binary(dir)
-            .rollCycle(rollCycle)
+            .rollCycle(context.rollCycle())
             .blockSize(context.blockSize())
             .timeoutMS(context.lockTimeoutMs())
             .timeProvider(clock::time)
             .readOnly(readOnly)
             .build();
+        // A journal keeps the roll cycle it was created with, whatever the context now asks for.
+        rollCycle = queue.rollCycle();
 
         try
         {
