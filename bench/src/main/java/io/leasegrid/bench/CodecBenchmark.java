@@ -110,6 +110,7 @@ public class CodecBenchmark
             .epoch(1)
             .position(++correlationId)
             .timestampNs(correlationId * 1000)
+            .monotonicNs(correlationId)
             .putOperation(value, 0, value.capacity());
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + entryEncoder.encodedLength();
         JournalEntryDescriptor.writeChecksum(buffer, 0, length);

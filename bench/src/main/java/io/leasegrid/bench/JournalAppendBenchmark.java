@@ -72,7 +72,7 @@ public class JournalAppendBenchmark
         }
         for (int i = 0; i < 1_000; i++)
         {
-            journal.append(1, i, operation, 0, operationLength);
+            journal.append(1, i, i, operation, 0, operationLength);
         }
         reader = journal.reader(0);
 
@@ -111,7 +111,7 @@ public class JournalAppendBenchmark
     @Benchmark
     public long appendCopy()
     {
-        return journal.append(1, 42, operation, 0, operationLength);
+        return journal.append(1, 42, 43, operation, 0, operationLength);
     }
 
     @Benchmark
@@ -119,13 +119,13 @@ public class JournalAppendBenchmark
     {
         final int offset = journal.claim(operationLength);
         journal.claimBuffer().putLong(offset, sink++);
-        return journal.commit(1, 42);
+        return journal.commit(1, 42, 43);
     }
 
     @Benchmark
     public long appendThenRead()
     {
-        journal.append(1, 42, operation, 0, operationLength);
+        journal.append(1, 42, 43, operation, 0, operationLength);
         return reader.poll(countBytes, 1);
     }
 }

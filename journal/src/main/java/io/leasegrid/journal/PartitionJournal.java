@@ -30,8 +30,8 @@ import java.util.NavigableSet;
  * The append-only, checksummed journal of one partition, stored in one Chronicle Queue with one appender.
  * <p>
  * Every entry is a {@code JournalEntry} (see {@link JournalEntryDescriptor}) with a dense logical
- * <em>position</em> (0, 1, 2, ...), the epoch of the primary that wrote it, the primary's timestamp, a CRC32C
- * checksum, and one operation. Positions, not Chronicle indices, are what replicas agree on.
+ * <em>position</em> (0, 1, 2, ...), the epoch of the primary that wrote it, the primary's epoch and monotonic
+ * timestamps, a CRC32C checksum, and one operation. Positions, not Chronicle indices, are what replicas agree on.
  * <p>
  * <b>Crash safety.</b> Chronicle publishes an excerpt's header only when it is complete, so a process killed
  * mid-write leaves no visible partial entry and the next append takes its place. Entries that are visible but fail
@@ -45,7 +45,7 @@ import java.util.NavigableSet;
  * <b>Threading.</b> Not thread safe. One thread (the shard's) owns the journal, its single appender, and the
  * readers it creates. Other processes read a journal by opening it {@link JournalContext#readOnly(boolean)}.
  * <p>
- * <b>Allocation.</b> {@link #claim(int)}/{@link #commit(long, long)}, {@link #append} and {@link JournalReader#poll}
+ * <b>Allocation.</b> {@link #claim(int)}/{@link #commit(long, long, long)}, {@link #append} and {@link JournalReader#poll}
  * allocate nothing in steady state: entries are encoded and decoded in place in the memory-mapped file.
  */
 public final class PartitionJournal implements AutoCloseable
@@ -185,7 +185,7 @@ public final class PartitionJournal implements AutoCloseable
 
     /**
      * Start an entry whose operation is {@code operationLength} bytes: encode the operation into
-     * {@link #claimBuffer()} at the returned offset, then {@link #commit(long, long)} or {@link #abort()}.
+     * {@link #claimBuffer()} at the returned offset, then {@link #commit(long, long, long)} or {@link #abort()}.
      * The entry is written in place in the memory-mapped file.
      *
      * @param operationLength of the operation in bytes.
@@ -243,9 +243,10 @@ public final class PartitionJournal implements AutoCloseable
      *
      * @param epoch       of the primary that decided the operation; never below {@link #lastEpoch()}.
      * @param timestampNs primary's epoch time of the decision, in nanoseconds.
+     * @param monotonicNs primary's monotonic time of the decision, in nanoseconds.
      * @return position of the entry.
      */
-    public long commit(final long epoch, final long timestampNs)
+    public long commit(final long epoch, final long timestampNs, final long monotonicNs)
     {
         if (null == claimContext)
         {
@@ -257,7 +258,7 @@ public final class PartitionJournal implements AutoCloseable
             throw new IllegalArgumentException("epoch " + epoch + " is below the journal's last epoch " + lastEpoch);
         }
 
-        entryEncoder.epoch(epoch).position(nextPosition).timestampNs(timestampNs);
+        entryEncoder.epoch(epoch).position(nextPosition).timestampNs(timestampNs).monotonicNs(monotonicNs);
         JournalEntryDescriptor.writeChecksum(claimBuffer, 0, claimLength);
         return publishClaim(epoch);
     }
@@ -281,19 +282,25 @@ public final class PartitionJournal implements AutoCloseable
      *
      * @param epoch       of the primary that decided the operation.
      * @param timestampNs primary's epoch time of the decision, in nanoseconds.
+     * @param monotonicNs primary's monotonic time of the decision, in nanoseconds.
      * @param operation   buffer holding the encoded operation (an SBE message with its header).
      * @param offset      of the operation.
      * @param length      of the operation in bytes.
      * @return position of the entry.
      */
     public long append(
-        final long epoch, final long timestampNs, final DirectBuffer operation, final int offset, final int length)
+        final long epoch,
+        final long timestampNs,
+        final long monotonicNs,
+        final DirectBuffer operation,
+        final int offset,
+        final int length)
     {
         final int operationOffset = claim(length);
         try
         {
             claimBuffer.putBytes(operationOffset, operation, offset, length);
-            return commit(epoch, timestampNs);
+            return commit(epoch, timestampNs, monotonicNs);
         }
         catch (final RuntimeException ex)
         {

@@ -49,7 +49,7 @@ final class JournalFixtures
     static long append(final PartitionJournal journal, final long epoch, final int salt)
     {
         final byte[] operation = operation(journal.nextPosition(), salt);
-        return journal.append(epoch, 1_000L * journal.nextPosition(), new UnsafeBuffer(operation), 0, operation.length);
+        return journal.append(epoch, 1_000L * journal.nextPosition(), 7L * journal.nextPosition(), new UnsafeBuffer(operation), 0, operation.length);
     }
 
     static String operationText(final io.leasegrid.codec.sbe.JournalEntryDecoder entry)

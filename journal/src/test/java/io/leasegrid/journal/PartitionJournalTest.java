@@ -75,15 +75,15 @@ class PartitionJournalTest
     {
         final PartitionJournal journal = open(42);
         final byte[] operation = JournalFixtures.operation(0, 9);
-        journal.append(3, 123_456_789L, new UnsafeBuffer(operation), 0, operation.length);
+        journal.append(3, 123_456_789L, 555L, new UnsafeBuffer(operation), 0, operation.length);
 
         final List<String> seen = new ArrayList<>();
         journal.replay(0, (entry, buffer, offset, length) ->
         {
-            seen.add(entry.partitionId() + "/" + entry.epoch() + "/" + entry.position() + "/" + entry.timestampNs());
+            seen.add(entry.partitionId() + "/" + entry.epoch() + "/" + entry.position() + "/" + entry.timestampNs() + "/" + entry.monotonicNs());
             assertEquals(io.leasegrid.codec.JournalEntryDescriptor.entryLength(operation.length), length);
         });
-        assertEquals(List.of("42/3/0/123456789"), seen);
+        assertEquals(List.of("42/3/0/123456789/555"), seen);
     }
 
     @Test
@@ -354,7 +354,7 @@ class PartitionJournalTest
         final PartitionJournal journal = open(1);
         final int offset = journal.claim(8);
         journal.claimBuffer().putLong(offset, 0x0123456789ABCDEFL);
-        assertEquals(0, journal.commit(1, 99));
+        assertEquals(0, journal.commit(1, 99, 98));
 
         final long[] seen = new long[1];
         journal.replay(0, (entry, buffer, entryOffset, length) ->

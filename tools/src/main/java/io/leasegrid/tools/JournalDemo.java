@@ -156,7 +156,7 @@ final class JournalDemo
                 .version(++versions[s])
                 .putKey(keys[s], 0, keys[s].capacity())
                 .putValue(value, 0, VALUE_LENGTH);
-            journal.commit(1, System.currentTimeMillis() * 1_000_000L);
+            journal.commit(1, System.currentTimeMillis() * 1_000_000L, System.nanoTime());
             final long after = System.nanoTime();
             if (i >= WARMUP_UPDATES)
             {
@@ -255,7 +255,7 @@ final class JournalDemo
             System.out.printf("   reopened: %,d intact entries, torn entries discarded %d, next position %,d%n",
                 replayed, journal.tornEntriesDiscarded(), journal.nextPosition());
             final UnsafeBuffer operation = new UnsafeBuffer("after the crash".getBytes(StandardCharsets.US_ASCII));
-            final long position = journal.append(2, System.currentTimeMillis() * 1_000_000L, operation, 0, operation.capacity());
+            final long position = journal.append(2, System.currentTimeMillis() * 1_000_000L, System.nanoTime(), operation, 0, operation.capacity());
             System.out.printf("   appended again at position %,d: the half-written entry left no trace%n", position);
         }
         System.out.println();
@@ -275,7 +275,7 @@ final class JournalDemo
             for (int i = 0; i < 10_000; i++)
             {
                 operation.putLong(0, i);
-                journal.append(1, System.currentTimeMillis() * 1_000_000L, operation, 0, VALUE_LENGTH);
+                journal.append(1, System.currentTimeMillis() * 1_000_000L, System.nanoTime(), operation, 0, VALUE_LENGTH);
             }
             final int offset = journal.claim(VALUE_LENGTH);
             journal.claimBuffer().putLong(offset, -1);

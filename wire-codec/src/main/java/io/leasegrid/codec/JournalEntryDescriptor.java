@@ -16,11 +16,11 @@ import java.util.zip.CRC32C;
  * Binary layout and integrity checks of a {@code JournalEntry}: the unit of a partition's journal and of
  * replication.
  * <pre>
- *   0               8              12             16             24             32             40      44
- *  +---------------+--------------+--------------+--------------+--------------+--------------+-------+---------+
- *  | messageHeader |   checksum   | partitionId  |    epoch     |   position   | timestampNs  | opLen | op ...  |
- *  +---------------+--------------+--------------+--------------+--------------+--------------+-------+---------+
- *                                 |&lt;======================= covered by the CRC32C checksum =======================&gt;|
+ *   0               8            12            16          24           32            40            48      52
+ *  +---------------+------------+-------------+-----------+------------+-------------+-------------+-------+--------+
+ *  | messageHeader |  checksum  | partitionId |   epoch   |  position  | timestampNs | monotonicNs | opLen | op ... |
+ *  +---------------+------------+-------------+-----------+------------+-------------+-------------+-------+--------+
+ *                               |&lt;========================= covered by the CRC32C checksum ========================&gt;|
  * </pre>
  * The header is not in the checksum; it is checked by value instead (schema id, template id, block length,
  * and the total length it implies), so every byte of an entry is either checksummed or validated.

@@ -89,7 +89,8 @@ class JournalEntryDescriptorTest
             .partitionId(7)
             .epoch(2)
             .position(41)
-            .timestampNs(1_700_000_000_000_000_000L);
+            .timestampNs(1_700_000_000_000_000_000L)
+            .monotonicNs(99);
         final byte[] bytes = operation.getBytes();
         encoder.putOperation(bytes, 0, bytes.length);
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
