@@ -1,0 +1,141 @@
+package io.leasegrid.node.lease;
+
+import io.leasegrid.codec.sbe.LeaseMode;
+
+/**
+ * A granted lease: one holder of a {@link Resource}. Pooled and reused by its {@link LeaseTable}; never hold on to
+ * one after it ends. Linked into its resource's holder list and its session's lease list.
+ */
+public final class Lease
+{
+    long leaseId;
+    long sessionId;
+    long fencingToken;
+    long ttlNs;
+    long expiresAtNs;
+    LeaseMode mode;
+    boolean autoRenew;
+    Resource resource;
+    SessionLeases session;
+    Lease previousHolder;
+    Lease nextHolder;
+    Lease previousInSession;
+    Lease nextInSession;
+    long timerId = -1;
+
+    /**
+     * @return id of the lease, naming its partition.
+     */
+    public long leaseId()
+    {
+        return leaseId;
+    }
+
+    /**
+     * @return session that holds it.
+     */
+    public long sessionId()
+    {
+        return sessionId;
+    }
+
+    /**
+     * @return fencing token issued with the grant.
+     */
+    public long fencingToken()
+    {
+        return fencingToken;
+    }
+
+    /**
+     * @return TTL a renewal extends it by.
+     */
+    public long ttlNs()
+    {
+        return ttlNs;
+    }
+
+    /**
+     * @return primary-monotonic time at which it expires unless renewed.
+     */
+    public long expiresAtNs()
+    {
+        return expiresAtNs;
+    }
+
+    /**
+     * @return mode it was granted in.
+     */
+    public LeaseMode mode()
+    {
+        return mode;
+    }
+
+    /**
+     * @return whether session keep-alives renew it.
+     */
+    public boolean autoRenew()
+    {
+        return autoRenew;
+    }
+
+    /**
+     * @return resource it holds.
+     */
+    public Resource resource()
+    {
+        return resource;
+    }
+
+    /**
+     * @return true while a live session owns it; false once its session timed out and it runs out its TTL.
+     */
+    public boolean attachedToSession()
+    {
+        return null != session;
+    }
+
+    /**
+     * @return the next holder of the same resource, or null.
+     */
+    public Lease nextHolder()
+    {
+        return nextHolder;
+    }
+
+    /**
+     * @return the next lease of the same session in the partition, or null.
+     */
+    public Lease nextInSession()
+    {
+        return nextInSession;
+    }
+
+    /**
+     * @return id of the expiry timer the primary scheduled, or -1.
+     */
+    public long timerId()
+    {
+        return timerId;
+    }
+
+    /**
+     * @param timerId of the expiry timer the primary scheduled.
+     */
+    public void timerId(final long timerId)
+    {
+        this.timerId = timerId;
+    }
+
+    void reset()
+    {
+        resource = null;
+        session = null;
+        previousHolder = null;
+        nextHolder = null;
+        previousInSession = null;
+        nextInSession = null;
+        mode = null;
+        timerId = -1;
+    }
+}

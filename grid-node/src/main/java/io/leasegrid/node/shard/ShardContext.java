@@ -1,0 +1,304 @@
+package io.leasegrid.node.shard;
+
+import io.leasegrid.codec.Partitioner;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemEpochNanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Settings of one shard. Defaults suit a laptop; {@link #conclude()} validates and fills them.
+ */
+public final class ShardContext
+{
+    /** Default maximum length of a key or resource name. */
+    public static final int MAX_NAME_LENGTH_DEFAULT = 256;
+    /** Default maximum length of a value. */
+    public static final int MAX_VALUE_LENGTH_DEFAULT = 64 * 1024;
+    /** Default shortest lease TTL. */
+    public static final long MIN_TTL_NS_DEFAULT = TimeUnit.MILLISECONDS.toNanos(10);
+    /** Default longest lease TTL. */
+    public static final long MAX_TTL_NS_DEFAULT = TimeUnit.HOURS.toNanos(1);
+    /** Default longest wait for a lease. */
+    public static final long MAX_WAIT_TIMEOUT_NS_DEFAULT = TimeUnit.MINUTES.toNanos(10);
+    /** Default most waiters per resource. */
+    public static final int MAX_WAITERS_PER_RESOURCE_DEFAULT = 10_000;
+    /** Default time checkpoint interval: the most a lease can outlive its TTL across a crash, plus downtime. */
+    public static final long CHECKPOINT_INTERVAL_NS_DEFAULT = TimeUnit.MILLISECONDS.toNanos(250);
+    /** Default entries between snapshots of a partition. */
+    public static final long SNAPSHOT_INTERVAL_ENTRIES_DEFAULT = 1_000_000;
+
+    private int shardId;
+    private int partitionCount = Partitioner.DEFAULT_PARTITION_COUNT;
+    private int[] partitions;
+    private String journalDir;
+    private String rollCycle;
+    private long epoch = 1;
+    private NanoClock nanoClock;
+    private EpochNanoClock epochNanoClock;
+    private ShardListener listener;
+    private int maxNameLength = MAX_NAME_LENGTH_DEFAULT;
+    private int maxValueLength = MAX_VALUE_LENGTH_DEFAULT;
+    private long minTtlNs = MIN_TTL_NS_DEFAULT;
+    private long maxTtlNs = MAX_TTL_NS_DEFAULT;
+    private long maxWaitTimeoutNs = MAX_WAIT_TIMEOUT_NS_DEFAULT;
+    private int maxWaitersPerResource = MAX_WAITERS_PER_RESOURCE_DEFAULT;
+    private long checkpointIntervalNs = CHECKPOINT_INTERVAL_NS_DEFAULT;
+    private long snapshotIntervalEntries = SNAPSHOT_INTERVAL_ENTRIES_DEFAULT;
+
+    /**
+     * Validate and fill defaults.
+     *
+     * @return this.
+     */
+    public ShardContext conclude()
+    {
+        Partitioner.checkPartitionCount(partitionCount);
+        if (null == partitions || partitions.length == 0)
+        {
+            throw new IllegalArgumentException("a shard needs at least one partition");
+        }
+        for (final int partition : partitions)
+        {
+            if (partition < 0 || partition >= partitionCount)
+            {
+                throw new IllegalArgumentException("partition " + partition + " outside [0, " + partitionCount + ")");
+            }
+        }
+        if (null == journalDir)
+        {
+            throw new IllegalArgumentException("journalDir is required");
+        }
+        if (maxNameLength < 1 || maxNameLength > 65534 || maxValueLength < 0 || maxValueLength > 1024 * 1024)
+        {
+            throw new IllegalArgumentException("name or value length limit out of range");
+        }
+        if (minTtlNs <= 0 || maxTtlNs < minTtlNs || maxWaitTimeoutNs < 0 || checkpointIntervalNs <= 0 ||
+            snapshotIntervalEntries <= 0 || maxWaitersPerResource <= 0 || epoch < 0)
+        {
+            throw new IllegalArgumentException("invalid time, waiter or snapshot setting");
+        }
+        if (null == nanoClock)
+        {
+            nanoClock = SystemNanoClock.INSTANCE;
+        }
+        if (null == epochNanoClock)
+        {
+            epochNanoClock = new SystemEpochNanoClock();
+        }
+        if (null == listener)
+        {
+            throw new IllegalArgumentException("listener is required");
+        }
+        return this;
+    }
+
+    public ShardContext shardId(final int shardId)
+    {
+        this.shardId = shardId;
+        return this;
+    }
+
+    public int shardId()
+    {
+        return shardId;
+    }
+
+    public ShardContext partitionCount(final int partitionCount)
+    {
+        this.partitionCount = partitionCount;
+        return this;
+    }
+
+    public int partitionCount()
+    {
+        return partitionCount;
+    }
+
+    /**
+     * @param partitions owned by this shard; only its thread touches them.
+     * @return this.
+     */
+    public ShardContext partitions(final int... partitions)
+    {
+        this.partitions = partitions.clone();
+        return this;
+    }
+
+    public int[] partitions()
+    {
+        return partitions;
+    }
+
+    public ShardContext journalDir(final String journalDir)
+    {
+        this.journalDir = journalDir;
+        return this;
+    }
+
+    public String journalDir()
+    {
+        return journalDir;
+    }
+
+    /**
+     * @param rollCycle Chronicle roll cycle name for the journals, null for the journal default.
+     * @return this.
+     */
+    public ShardContext rollCycle(final String rollCycle)
+    {
+        this.rollCycle = rollCycle;
+        return this;
+    }
+
+    public String rollCycle()
+    {
+        return rollCycle;
+    }
+
+    /**
+     * @param epoch term of this primary; raised to the journal's last epoch on recovery if lower.
+     * @return this.
+     */
+    public ShardContext epoch(final long epoch)
+    {
+        this.epoch = epoch;
+        return this;
+    }
+
+    public long epoch()
+    {
+        return epoch;
+    }
+
+    /**
+     * @param nanoClock monotonic clock for TTLs and timeouts; a {@code CachedNanoClock} in tests.
+     * @return this.
+     */
+    public ShardContext nanoClock(final NanoClock nanoClock)
+    {
+        this.nanoClock = nanoClock;
+        return this;
+    }
+
+    public NanoClock nanoClock()
+    {
+        return nanoClock;
+    }
+
+    /**
+     * @param epochNanoClock wall clock stamped on journal entries and values, never used for expiry.
+     * @return this.
+     */
+    public ShardContext epochNanoClock(final EpochNanoClock epochNanoClock)
+    {
+        this.epochNanoClock = epochNanoClock;
+        return this;
+    }
+
+    public EpochNanoClock epochNanoClock()
+    {
+        return epochNanoClock;
+    }
+
+    public ShardContext listener(final ShardListener listener)
+    {
+        this.listener = listener;
+        return this;
+    }
+
+    public ShardListener listener()
+    {
+        return listener;
+    }
+
+    public ShardContext maxNameLength(final int maxNameLength)
+    {
+        this.maxNameLength = maxNameLength;
+        return this;
+    }
+
+    public int maxNameLength()
+    {
+        return maxNameLength;
+    }
+
+    public ShardContext maxValueLength(final int maxValueLength)
+    {
+        this.maxValueLength = maxValueLength;
+        return this;
+    }
+
+    public int maxValueLength()
+    {
+        return maxValueLength;
+    }
+
+    public ShardContext minTtlNs(final long minTtlNs)
+    {
+        this.minTtlNs = minTtlNs;
+        return this;
+    }
+
+    public long minTtlNs()
+    {
+        return minTtlNs;
+    }
+
+    public ShardContext maxTtlNs(final long maxTtlNs)
+    {
+        this.maxTtlNs = maxTtlNs;
+        return this;
+    }
+
+    public long maxTtlNs()
+    {
+        return maxTtlNs;
+    }
+
+    public ShardContext maxWaitTimeoutNs(final long maxWaitTimeoutNs)
+    {
+        this.maxWaitTimeoutNs = maxWaitTimeoutNs;
+        return this;
+    }
+
+    public long maxWaitTimeoutNs()
+    {
+        return maxWaitTimeoutNs;
+    }
+
+    public ShardContext maxWaitersPerResource(final int maxWaitersPerResource)
+    {
+        this.maxWaitersPerResource = maxWaitersPerResource;
+        return this;
+    }
+
+    public int maxWaitersPerResource()
+    {
+        return maxWaitersPerResource;
+    }
+
+    public ShardContext checkpointIntervalNs(final long checkpointIntervalNs)
+    {
+        this.checkpointIntervalNs = checkpointIntervalNs;
+        return this;
+    }
+
+    public long checkpointIntervalNs()
+    {
+        return checkpointIntervalNs;
+    }
+
+    public ShardContext snapshotIntervalEntries(final long snapshotIntervalEntries)
+    {
+        this.snapshotIntervalEntries = snapshotIntervalEntries;
+        return this;
+    }
+
+    public long snapshotIntervalEntries()
+    {
+        return snapshotIntervalEntries;
+    }
+}
