@@ -92,6 +92,25 @@ public final class ChildJvm implements AutoCloseable
     }
 
     /**
+     * @return a copy of every line printed so far.
+     */
+    public List<String> lines()
+    {
+        synchronized (lines)
+        {
+            return new ArrayList<>(lines);
+        }
+    }
+
+    /**
+     * @return how many lines were printed so far.
+     */
+    public int lineCount()
+    {
+        return lines.size();
+    }
+
+    /**
      * @return the last line printed so far, or null.
      */
     public String lastLine()

@@ -981,6 +981,8 @@ public final class ShardAgent implements Agent
         epoch = Math.max(epoch, journal.lastEpoch());
 
         final LeaseTable leases = state.leases();
+        // Inherited leases count their remaining TTL from the moment this partition is ready to serve.
+        nowNs = nanoClock.nanoTime();
         if (journal.nextPosition() > 0)
         {
             checkpoint(partition, CheckpointKind.RECOVERY);
