@@ -47,6 +47,7 @@ public final class LeasegridTool
             "  demo [--updates N] [--keep]   journal price updates into per-partition journals, measure append",
             "                                latency, crash a writer with SIGKILL mid-write and recover",
             "  jmh [JMH ARGS]                run the JMH benchmarks, e.g. bin/leasegrid jmh -prof gc CodecBenchmark",
+            "  recovery-bench [LEASES]       time the recovery of a shard holding LEASES live leases (default 1000000)",
             "  help                          this text",
             "",
             "The grid node, client and the lease scenario of the demo arrive with the node (see README)."));

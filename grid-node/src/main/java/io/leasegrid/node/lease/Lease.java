@@ -1,12 +1,13 @@
 package io.leasegrid.node.lease;
 
 import io.leasegrid.codec.sbe.LeaseMode;
+import io.leasegrid.node.util.TimerNode;
 
 /**
  * A granted lease: one holder of a {@link Resource}. Pooled and reused by its {@link LeaseTable}; never hold on to
  * one after it ends. Linked into its resource's holder list and its session's lease list.
  */
-public final class Lease
+public final class Lease extends TimerNode
 {
     long leaseId;
     long sessionId;
@@ -21,7 +22,6 @@ public final class Lease
     Lease nextHolder;
     Lease previousInSession;
     Lease nextInSession;
-    long timerId = -1;
 
     /**
      * @return id of the lease, naming its partition.
@@ -111,21 +111,7 @@ public final class Lease
         return nextInSession;
     }
 
-    /**
-     * @return id of the expiry timer the primary scheduled, or -1.
-     */
-    public long timerId()
-    {
-        return timerId;
-    }
 
-    /**
-     * @param timerId of the expiry timer the primary scheduled.
-     */
-    public void timerId(final long timerId)
-    {
-        this.timerId = timerId;
-    }
 
     void reset()
     {
@@ -136,6 +122,5 @@ public final class Lease
         previousInSession = null;
         nextInSession = null;
         mode = null;
-        timerId = -1;
     }
 }

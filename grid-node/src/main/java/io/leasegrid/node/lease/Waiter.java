@@ -1,11 +1,12 @@
 package io.leasegrid.node.lease;
 
 import io.leasegrid.codec.sbe.LeaseMode;
+import io.leasegrid.node.util.TimerNode;
 
 /**
  * An acquire waiting in a resource's FIFO queue. Pooled and reused by its {@link LeaseTable}.
  */
-public final class Waiter
+public final class Waiter extends TimerNode
 {
     long sessionId;
     long correlationId;
@@ -21,7 +22,6 @@ public final class Waiter
     Waiter next;
     Waiter previousInSession;
     Waiter nextInSession;
-    long timerId = -1;
 
     /**
      * @return session that waits.
@@ -111,21 +111,7 @@ public final class Waiter
         return nextInSession;
     }
 
-    /**
-     * @return id of the timeout timer the primary scheduled, or -1.
-     */
-    public long timerId()
-    {
-        return timerId;
-    }
 
-    /**
-     * @param timerId of the timeout timer the primary scheduled.
-     */
-    public void timerId(final long timerId)
-    {
-        this.timerId = timerId;
-    }
 
     void reset()
     {
@@ -136,6 +122,5 @@ public final class Waiter
         previousInSession = null;
         nextInSession = null;
         mode = null;
-        timerId = -1;
     }
 }

@@ -1,5 +1,6 @@
 package io.leasegrid.node.session;
 
+import io.leasegrid.node.util.TimerNode;
 import org.agrona.collections.IntArrayList;
 import org.agrona.collections.Long2ObjectHashMap;
 
@@ -15,12 +16,11 @@ public final class SessionTracker
     /**
      * One live session.
      */
-    public static final class TrackedSession
+    public static final class TrackedSession extends TimerNode
     {
         long sessionId;
         long timeoutNs;
         long deadlineNs;
-        long timerId = -1;
         final IntArrayList partitions = new IntArrayList();
 
         public long sessionId()
@@ -36,16 +36,6 @@ public final class SessionTracker
         public long deadlineNs()
         {
             return deadlineNs;
-        }
-
-        public long timerId()
-        {
-            return timerId;
-        }
-
-        public void timerId(final long timerId)
-        {
-            this.timerId = timerId;
         }
 
         /**

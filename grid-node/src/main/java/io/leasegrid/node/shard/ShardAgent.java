@@ -45,20 +45,18 @@ import io.leasegrid.node.partition.PartitionSnapshot;
 import io.leasegrid.node.partition.PartitionState;
 import io.leasegrid.node.session.SessionTracker;
 import io.leasegrid.node.session.SessionTracker.TrackedSession;
+import io.leasegrid.node.util.TimerNode;
+import io.leasegrid.node.util.TimerWheel;
 import io.leasegrid.node.value.ValueEntry;
-import org.agrona.DeadlineTimerWheel;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.collections.IntArrayList;
-import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.io.File;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The single writer of a set of partitions. It decides every lease and value request as the partitions' primary
@@ -76,9 +74,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ShardAgent implements Agent
 {
-    private static final long TIMER_TICK_NS = 1L << 20;
-    private static final int TIMER_TICKS_PER_WHEEL = 1024;
-    private static final int TIMER_POLL_LIMIT = 1_000;
 
     private final ShardContext context;
     private final ShardListener listener;
@@ -87,9 +82,8 @@ public final class ShardAgent implements Agent
     private final ShardPartition[] partitions;
     private final OperationApplier applier = new OperationApplier();
     private final SessionTracker sessions = new SessionTracker();
-    private final Long2ObjectHashMap<Object> timerTargets = new Long2ObjectHashMap<>();
-    private final DeadlineTimerWheel timerWheel;
-    private final DeadlineTimerWheel.TimerHandler timerHandler = this::onTimerExpiry;
+    private final TimerWheel timerWheel;
+    private final TimerWheel.Handler timerHandler = this::onTimer;
     private final ExpandableDirectByteBuffer opBuffer = new ExpandableDirectByteBuffer(128 * 1024);
     private final UnsafeBuffer nameScratch = new UnsafeBuffer(new byte[65536]);
     private final ExpandableArrayBuffer affectedNames = new ExpandableArrayBuffer(1024);
@@ -127,8 +121,7 @@ public final class ShardAgent implements Agent
         this.epochNanoClock = context.epochNanoClock();
         this.partitions = new ShardPartition[context.partitionCount()];
         this.epoch = context.epoch();
-        this.timerWheel = new DeadlineTimerWheel(
-            TimeUnit.NANOSECONDS, nanoClock.nanoTime(), TIMER_TICK_NS, TIMER_TICKS_PER_WHEEL);
+        this.timerWheel = new TimerWheel(context.timerTickNs(), context.timerSlots(), nanoClock.nanoTime());
     }
 
     public String roleName()
@@ -148,7 +141,6 @@ public final class ShardAgent implements Agent
         }
         started = true;
         nowNs = nanoClock.nanoTime();
-        timerWheel.resetStartTime(nowNs);
         for (final int partitionId : context.partitions())
         {
             recover(partitionId);
@@ -158,7 +150,7 @@ public final class ShardAgent implements Agent
     public int doWork()
     {
         nowNs = nanoClock.nanoTime();
-        int work = timerWheel.poll(nowNs, timerHandler, TIMER_POLL_LIMIT);
+        int work = timerWheel.poll(nowNs, timerHandler);
         for (final int partitionId : context.partitions())
         {
             final ShardPartition partition = partitions[partitionId];
@@ -251,10 +243,7 @@ public final class ShardAgent implements Agent
             return;
         }
         final TrackedSession session = sessions.open(sessionId, timeoutNs, nowNs);
-        if (session.timerId() == -1)
-        {
-            schedule(session, session.deadlineNs());
-        }
+        timerWheel.schedule(session, session.deadlineNs());
         listener.onSessionOpened(correlationId, sessionId);
     }
 
@@ -394,7 +383,7 @@ public final class ShardAgent implements Agent
             .putResource(resource, offset, length);
         journalAndApply(partition, enqueueOp.encodedLength());
         final Waiter waiter = applier.lastEnqueued();
-        schedule(waiter, waiter.deadlineNs());
+        timerWheel.schedule(waiter, waiter.deadlineNs());
         listener.onLeaseQueued(correlationId, sessionId, waiter.resource().waiterCount());
     }
 
@@ -594,17 +583,16 @@ public final class ShardAgent implements Agent
 
     // -------------------------------------------------------------------------------------------------- timers
 
-    private boolean onTimerExpiry(final TimeUnit timeUnit, final long now, final long timerId)
+    private void onTimer(final TimerNode node, final long now)
     {
-        nowNs = nanoClock.nanoTime();
-        final Object target = timerTargets.remove(timerId);
-        if (target instanceof Lease)
+        nowNs = now;
+        if (node instanceof Lease)
         {
-            final Lease lease = (Lease)target;
-            lease.timerId(-1);
+            final Lease lease = (Lease)node;
             if (lease.expiresAtNs() - nowNs > 0)
             {
-                schedule(lease, lease.expiresAtNs());
+                // Renewed since it was scheduled: renewals move only the deadline, the timer catches up here.
+                timerWheel.schedule(lease, lease.expiresAtNs());
             }
             else
             {
@@ -619,13 +607,12 @@ public final class ShardAgent implements Agent
                 promoteAffected(partition);
             }
         }
-        else if (target instanceof Waiter)
+        else if (node instanceof Waiter)
         {
-            final Waiter waiter = (Waiter)target;
-            waiter.timerId(-1);
+            final Waiter waiter = (Waiter)node;
             if (waiter.deadlineNs() - nowNs > 0)
             {
-                schedule(waiter, waiter.deadlineNs());
+                timerWheel.schedule(waiter, waiter.deadlineNs());
             }
             else
             {
@@ -638,49 +625,17 @@ public final class ShardAgent implements Agent
                 promoteAffected(partition);
             }
         }
-        else if (target instanceof TrackedSession)
+        else if (node instanceof TrackedSession)
         {
-            final TrackedSession session = (TrackedSession)target;
-            session.timerId(-1);
+            final TrackedSession session = (TrackedSession)node;
             if (session.deadlineNs() - nowNs > 0)
             {
-                schedule(session, session.deadlineNs());
+                timerWheel.schedule(session, session.deadlineNs());
             }
             else
             {
                 closeSession(session, SessionCloseReason.TIMEOUT);
             }
-        }
-        return true;
-    }
-
-    private void schedule(final Lease lease, final long deadlineNs)
-    {
-        final long timerId = timerWheel.scheduleTimer(deadlineNs);
-        timerTargets.put(timerId, lease);
-        lease.timerId(timerId);
-    }
-
-    private void schedule(final Waiter waiter, final long deadlineNs)
-    {
-        final long timerId = timerWheel.scheduleTimer(deadlineNs);
-        timerTargets.put(timerId, waiter);
-        waiter.timerId(timerId);
-    }
-
-    private void schedule(final TrackedSession session, final long deadlineNs)
-    {
-        final long timerId = timerWheel.scheduleTimer(deadlineNs);
-        timerTargets.put(timerId, session);
-        session.timerId(timerId);
-    }
-
-    private void cancelTimer(final long timerId)
-    {
-        if (timerId != -1)
-        {
-            timerWheel.cancelTimer(timerId);
-            timerTargets.remove(timerId);
         }
     }
 
@@ -713,7 +668,7 @@ public final class ShardAgent implements Agent
             .putResource(resource, offset, length);
         journalAndApply(partition, grantOp.encodedLength());
         final Lease lease = applier.lastGranted();
-        schedule(lease, lease.expiresAtNs());
+        timerWheel.schedule(lease, lease.expiresAtNs());
         listener.onLeaseGranted(correlationId, sessionId, leaseId, token, ttlNs, mode,
             lease.resource().nameBuffer(), 0, lease.resource().nameLength());
     }
@@ -733,7 +688,7 @@ public final class ShardAgent implements Agent
                 canHold(resource, resource.firstWaiter().mode(), resource.firstWaiter().holderLimit()))
             {
                 final Waiter head = resource.firstWaiter();
-                cancelTimer(head.timerId());
+                timerWheel.cancel(head);
                 grant(partition, head.sessionId(), head.correlationId(), head.ttlNs(), head.mode(), head.autoRenew(),
                     head.holderLimit(), affectedNames, nameOffset + 4, nameLength);
                 resource = leases.resource(affectedNames, nameOffset + 4, nameLength);
@@ -755,7 +710,7 @@ public final class ShardAgent implements Agent
     private void endLease(final ShardPartition partition, final Lease lease, final LeaseEndReason reason)
     {
         rememberAffected(lease.resource());
-        cancelTimer(lease.timerId());
+        timerWheel.cancel(lease);
         endOp.wrapAndApplyHeader(opBuffer, 0, header).leaseId(lease.leaseId()).reason(reason);
         journalAndApply(partition, endOp.encodedLength());
     }
@@ -764,7 +719,7 @@ public final class ShardAgent implements Agent
     {
         final Resource resource = waiter.resource();
         rememberAffected(resource);
-        cancelTimer(waiter.timerId());
+        timerWheel.cancel(waiter);
         leaveOp.wrapAndApplyHeader(opBuffer, 0, header)
             .sessionId(waiter.sessionId())
             .correlationId(waiter.correlationId())
@@ -789,7 +744,7 @@ public final class ShardAgent implements Agent
     private void closeSession(final TrackedSession session, final SessionCloseReason reason)
     {
         final long sessionId = session.sessionId();
-        cancelTimer(session.timerId());
+        timerWheel.cancel(session);
         final IntArrayList touched = session.partitions();
         for (int i = 0, size = touched.size(); i < size; i++)
         {
@@ -802,14 +757,14 @@ public final class ShardAgent implements Agent
             for (Waiter waiter = held.firstWaiter(); null != waiter; waiter = waiter.nextInSession())
             {
                 rememberAffected(waiter.resource());
-                cancelTimer(waiter.timerId());
+                timerWheel.cancel(waiter);
             }
             if (SessionCloseReason.CLIENT_CLOSE == reason)
             {
                 for (Lease lease = held.firstLease(); null != lease; lease = lease.nextInSession())
                 {
                     rememberAffected(lease.resource());
-                    cancelTimer(lease.timerId());
+                    timerWheel.cancel(lease);
                 }
             }
             sessionCloseOp.wrapAndApplyHeader(opBuffer, 0, header).sessionId(sessionId).reason(reason);
@@ -991,20 +946,20 @@ public final class ShardAgent implements Agent
         {
             for (Lease lease = resource.firstHolder(); null != lease; lease = lease.nextHolder())
             {
-                schedule(lease, lease.expiresAtNs());
+                timerWheel.schedule(lease, lease.expiresAtNs());
             }
             for (Waiter waiter = resource.firstWaiter(); null != waiter; waiter = waiter.next())
             {
-                schedule(waiter, waiter.deadlineNs());
+                timerWheel.schedule(waiter, waiter.deadlineNs());
             }
         });
         leases.forEachSession(held ->
         {
             final TrackedSession session = sessions.get(held.sessionId()) != null ?
                 sessions.get(held.sessionId()) : sessions.open(held.sessionId(), held.timeoutNs(), nowNs);
-            if (session.timerId() == -1)
+            if (!session.isTimerScheduled())
             {
-                schedule(session, session.deadlineNs());
+                timerWheel.schedule(session, session.deadlineNs());
             }
             sessions.touch(session, partitionId);
         });

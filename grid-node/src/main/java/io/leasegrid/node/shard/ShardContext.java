@@ -30,7 +30,14 @@ public final class ShardContext
     /** Default entries between snapshots of a partition. */
     public static final long SNAPSHOT_INTERVAL_ENTRIES_DEFAULT = 1_000_000;
 
+    /** Default timer tick: about 4 ms, the most an expiry or timeout fires late. */
+    public static final long TIMER_TICK_NS_DEFAULT = 1L << 22;
+    /** Default timer slots: with the default tick one turn of the wheel covers 73 minutes. */
+    public static final int TIMER_SLOTS_DEFAULT = 1 << 20;
+
     private int shardId;
+    private long timerTickNs = TIMER_TICK_NS_DEFAULT;
+    private int timerSlots = TIMER_SLOTS_DEFAULT;
     private int partitionCount = Partitioner.DEFAULT_PARTITION_COUNT;
     private int[] partitions;
     private String journalDir;
@@ -80,6 +87,10 @@ public final class ShardContext
         {
             throw new IllegalArgumentException("invalid time, waiter or snapshot setting");
         }
+        if (Long.bitCount(timerTickNs) != 1 || Integer.bitCount(timerSlots) != 1)
+        {
+            throw new IllegalArgumentException("timer tick and slots must be powers of two");
+        }
         if (null == nanoClock)
         {
             nanoClock = SystemNanoClock.INSTANCE;
@@ -93,6 +104,36 @@ public final class ShardContext
             throw new IllegalArgumentException("listener is required");
         }
         return this;
+    }
+
+    /**
+     * @param timerTickNs resolution of expiries and timeouts, a power of two nanoseconds.
+     * @return this.
+     */
+    public ShardContext timerTickNs(final long timerTickNs)
+    {
+        this.timerTickNs = timerTickNs;
+        return this;
+    }
+
+    public long timerTickNs()
+    {
+        return timerTickNs;
+    }
+
+    /**
+     * @param timerSlots slots of the timer wheel, a power of two.
+     * @return this.
+     */
+    public ShardContext timerSlots(final int timerSlots)
+    {
+        this.timerSlots = timerSlots;
+        return this;
+    }
+
+    public int timerSlots()
+    {
+        return timerSlots;
     }
 
     public ShardContext shardId(final int shardId)

@@ -52,6 +52,8 @@ final class ShardHarness implements AutoCloseable
             .nanoClock(clock)
             .epochNanoClock(() -> epochNs += 1_000)
             .checkpointIntervalNs(checkpointIntervalNs)
+            .timerTickNs(1L << 20)
+            .timerSlots(1 << 16)
             .listener(listener));
         shard.onStart();
     }
