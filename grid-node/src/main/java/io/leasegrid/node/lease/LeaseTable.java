@@ -129,13 +129,7 @@ public final class LeaseTable
      */
     public SessionLeases openSession(final long sessionId, final long timeoutNs)
     {
-        SessionLeases session = sessions.get(sessionId);
-        if (null == session)
-        {
-            session = new SessionLeases();
-            session.sessionId = sessionId;
-            sessions.put(sessionId, session);
-        }
+        final SessionLeases session = openSessionIfAbsent(sessionId);
         session.timeoutNs = timeoutNs;
         return session;
     }

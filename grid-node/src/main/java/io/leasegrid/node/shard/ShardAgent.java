@@ -596,15 +596,7 @@ public final class ShardAgent implements Agent
             }
             else
             {
-                final ShardPartition partition = partitions[LeaseIds.partitionId(lease.leaseId())];
-                final long sessionId = lease.sessionId();
-                final long leaseId = lease.leaseId();
-                final long token = lease.fencingToken();
-                endLease(partition, lease, LeaseEndReason.EXPIRED);
-                final int nameOffset = affectedNameOffsets.getInt(affectedNameOffsets.size() - 1);
-                listener.onLeaseExpired(sessionId, leaseId, token,
-                    affectedNames, nameOffset + 4, affectedNames.getInt(nameOffset));
-                promoteAffected(partition);
+                expire(partitions[LeaseIds.partitionId(lease.leaseId())], lease);
             }
         }
         else if (node instanceof Waiter)
@@ -705,6 +697,17 @@ public final class ShardAgent implements Agent
         }
         return LeaseMode.SHARED == mode && LeaseMode.SHARED == resource.mode() &&
             resource.holderLimit() == holderLimit && (0 == holderLimit || resource.holderCount() < holderLimit);
+    }
+
+    private void expire(final ShardPartition partition, final Lease lease)
+    {
+        final long sessionId = lease.sessionId();
+        final long leaseId = lease.leaseId();
+        final long token = lease.fencingToken();
+        endLease(partition, lease, LeaseEndReason.EXPIRED);
+        final int nameOffset = affectedNameOffsets.getInt(affectedNameOffsets.size() - 1);
+        listener.onLeaseExpired(sessionId, leaseId, token, affectedNames, nameOffset + 4, affectedNames.getInt(nameOffset));
+        promoteAffected(partition);
     }
 
     private void endLease(final ShardPartition partition, final Lease lease, final LeaseEndReason reason)
@@ -893,11 +896,7 @@ public final class ShardAgent implements Agent
         if (lease.expiresAtNs() - nowNs <= 0)
         {
             // Expired, whether or not its timer has fired yet: end it now, never revive it.
-            final long token = lease.fencingToken();
-            endLease(partition, lease, LeaseEndReason.EXPIRED);
-            final int nameOffset = affectedNameOffsets.getInt(affectedNameOffsets.size() - 1);
-            listener.onLeaseExpired(sessionId, leaseId, token, affectedNames, nameOffset + 4, affectedNames.getInt(nameOffset));
-            promoteAffected(partition);
+            expire(partition, lease);
             listener.onError(correlationId, sessionId, ErrorCode.LEASE_EXPIRED, template);
             return null;
         }
