@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * How long a shard holding many live leases takes to recover, from its journal alone and from snapshots plus a
- * short journal tail, and how much heap a live lease costs. Run with {@code bin/leasegrid recovery-bench [LEASES]}.
+ * short journal tail, and how much heap a live lease costs. Run with {@code bin/leasegrid recovery-bench [LEASES [RENEWALS_PER_LEASE]]}.
  */
 public final class RecoveryMeasurement
 {
@@ -20,6 +20,7 @@ public final class RecoveryMeasurement
     public static void main(final String[] args) throws Exception
     {
         final int leases = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        final int renewalsPerLease = args.length > 1 ? Integer.parseInt(args[1]) : 4;
         final File dir = Files.createTempDirectory("leasegrid-recovery").toFile();
         try
         {
@@ -30,12 +31,24 @@ public final class RecoveryMeasurement
             ShardAgent shard = ShardPopulation.openShard(dir, listener, Long.MAX_VALUE);
             final long before = ShardPopulation.usedHeapAfterGc();
             long start = System.nanoTime();
-            ShardPopulation.populate(shard, listener, leases);
+            final long[] leaseIds = ShardPopulation.populate(shard, listener, leases);
             final long populateNs = System.nanoTime() - start;
             final long after = ShardPopulation.usedHeapAfterGc();
             System.out.printf("  granted in %,d ms (%,.0f grants/s, each journaled)%n",
                 TimeUnit.NANOSECONDS.toMillis(populateNs), leases * 1e9 / populateNs);
             System.out.printf("  heap per live lease: %,d bytes%n", (after - before) / leases);
+            start = System.nanoTime();
+            for (int round = 0; round < renewalsPerLease; round++)
+            {
+                for (final long leaseId : leaseIds)
+                {
+                    shard.onLeaseRenew(0, ShardPopulation.SESSION_ID, leaseId);
+                }
+                shard.doWork();
+            }
+            System.out.printf("  history: %,d renewals on top (%,d ms), so the journal holds %,d entries%n",
+                (long)renewalsPerLease * leases, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+                (long)(renewalsPerLease + 1) * leases);
             shard.onClose();
 
             start = System.nanoTime();
