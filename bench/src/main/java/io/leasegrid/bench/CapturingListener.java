@@ -27,6 +27,10 @@ final class CapturingListener implements ShardListener
         answers++;
     }
 
+    public void onSessionTimedOut(final long sessionId)
+    {
+    }
+
     public void onLeaseGranted(
         final long correlationId, final long sessionId, final long leaseId, final long fencingToken, final long ttlNs,
         final LeaseMode mode, final DirectBuffer resource, final int offset, final int length)

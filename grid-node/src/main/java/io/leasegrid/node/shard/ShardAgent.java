@@ -627,6 +627,7 @@ public final class ShardAgent implements Agent
             else
             {
                 closeSession(session, SessionCloseReason.TIMEOUT);
+                listener.onSessionTimedOut(session.sessionId());
             }
         }
     }

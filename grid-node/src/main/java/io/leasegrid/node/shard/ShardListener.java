@@ -14,6 +14,11 @@ public interface ShardListener
 
     void onSessionClosed(long correlationId, long sessionId);
 
+    /**
+     * The session was not heard from within its timeout and is gone: its waiters left, its leases run out.
+     */
+    void onSessionTimedOut(long sessionId);
+
     void onLeaseGranted(
         long correlationId, long sessionId, long leaseId, long fencingToken, long ttlNs, LeaseMode mode,
         DirectBuffer resource, int offset, int length);

@@ -254,7 +254,7 @@ class LeaseRulesTest
         grid.exclusive(2, "held", TTL, 20 * SECOND);
         grid.events();
         grid.advance(2 * SECOND + 2 * MS);
-        assertEquals(List.of(), grid.events(), "no answer goes to a dead session");
+        assertEquals(List.of("TIMED OUT s=7"), grid.events(), "no answer but the notice that the session is gone");
         assertEquals(1, grid.shard.partitionState(ShardHarness.partitionOf("held")).leases().waiterCount());
         assertEquals(6, grid.shard.sessionCount());
     }

@@ -36,6 +36,11 @@ final class RecordingListener implements ShardListener
         events.add("CLOSED c=" + correlationId + " s=" + sessionId);
     }
 
+    public void onSessionTimedOut(final long sessionId)
+    {
+        events.add("TIMED OUT s=" + sessionId);
+    }
+
     public void onLeaseGranted(
         final long correlationId, final long sessionId, final long leaseId, final long fencingToken, final long ttlNs,
         final LeaseMode mode, final DirectBuffer resource, final int offset, final int length)

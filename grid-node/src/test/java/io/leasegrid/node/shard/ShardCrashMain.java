@@ -133,6 +133,10 @@ public final class ShardCrashMain implements ShardListener
     {
     }
 
+    public void onSessionTimedOut(final long sessionId)
+    {
+    }
+
     public void onLeaseGranted(
         final long correlationId, final long sessionId, final long leaseId, final long fencingToken, final long ttlNs,
         final LeaseMode mode, final DirectBuffer resource, final int offset, final int length)

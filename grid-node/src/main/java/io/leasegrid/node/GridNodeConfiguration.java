@@ -1,0 +1,61 @@
+package io.leasegrid.node;
+
+/**
+ * Property names and defaults of a grid node. Every default works on a laptop; {@code low-latency.properties}
+ * holds the settings for dedicated hardware.
+ */
+public final class GridNodeConfiguration
+{
+    /** Node id in the grid. */
+    public static final String NODE_ID_PROP_NAME = "leasegrid.node.id";
+    /** Default node id. */
+    public static final int NODE_ID_DEFAULT = 1;
+
+    /** Directory for journals, snapshots and the embedded media driver. */
+    public static final String DIR_PROP_NAME = "leasegrid.dir";
+    /** Default data directory, relative to the working directory. */
+    public static final String DIR_DEFAULT = "data";
+
+    /** Host:port of the node's UDP request endpoint. */
+    public static final String ENDPOINT_PROP_NAME = "leasegrid.endpoint";
+    /** Default endpoint: loopback, fixed port. */
+    public static final String ENDPOINT_DEFAULT = "127.0.0.1:7171";
+
+    /** Stream id of shard 0's requests; shard n listens on base + n. */
+    public static final String STREAM_BASE_PROP_NAME = "leasegrid.stream.base";
+    /** Default stream base. */
+    public static final int STREAM_BASE_DEFAULT = 1001;
+
+    /** Number of shards (threads owning partitions). */
+    public static final String SHARDS_PROP_NAME = "leasegrid.shards";
+    /** Default shards: one, which suits a 2-core laptop. */
+    public static final int SHARDS_DEFAULT = 1;
+
+    /** Number of partitions in the grid; clients learn it from the partition map. */
+    public static final String PARTITIONS_PROP_NAME = "leasegrid.partitions";
+
+    /** Credentials file ({@code name:base64-secret} lines); absent means open development mode. */
+    public static final String CREDENTIALS_FILE_PROP_NAME = "leasegrid.credentials.file";
+
+    /** Session timeout in milliseconds; clients keep alive at a third of it. */
+    public static final String SESSION_TIMEOUT_MS_PROP_NAME = "leasegrid.session.timeout.ms";
+    /** Default session timeout. */
+    public static final long SESSION_TIMEOUT_MS_DEFAULT = 10_000;
+
+    /** Directory of an external media driver; unset means the node embeds its own under the data directory. */
+    public static final String AERON_DIR_PROP_NAME = "leasegrid.aeron.dir";
+
+    /** Idle strategy of shard threads: backoff, yielding, sleeping or busy-spin. */
+    public static final String IDLE_STRATEGY_PROP_NAME = "leasegrid.idle.strategy";
+    /** Default idle strategy: backs off to short parks, so idle shards leave the CPU to others. */
+    public static final String IDLE_STRATEGY_DEFAULT = "backoff";
+
+    /** Threading of the embedded media driver: shared or dedicated. */
+    public static final String DRIVER_THREADING_PROP_NAME = "leasegrid.driver.threading";
+    /** Default: one shared driver thread. */
+    public static final String DRIVER_THREADING_DEFAULT = "shared";
+
+    private GridNodeConfiguration()
+    {
+    }
+}

@@ -1,0 +1,241 @@
+package io.leasegrid.node;
+
+import io.leasegrid.codec.Partitioner;
+import io.leasegrid.node.session.Credentials;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Settings of a {@link GridNode}, Aeron style: setters win over system properties, which win over the defaults of
+ * {@link GridNodeConfiguration}; {@link #conclude()} validates and fills them in.
+ */
+public final class GridNodeContext
+{
+    private int nodeId = Integer.getInteger(GridNodeConfiguration.NODE_ID_PROP_NAME, GridNodeConfiguration.NODE_ID_DEFAULT);
+    private String dir = System.getProperty(GridNodeConfiguration.DIR_PROP_NAME, GridNodeConfiguration.DIR_DEFAULT);
+    private String endpoint = System.getProperty(GridNodeConfiguration.ENDPOINT_PROP_NAME, GridNodeConfiguration.ENDPOINT_DEFAULT);
+    private int streamBase = Integer.getInteger(GridNodeConfiguration.STREAM_BASE_PROP_NAME, GridNodeConfiguration.STREAM_BASE_DEFAULT);
+    private int shards = Integer.getInteger(GridNodeConfiguration.SHARDS_PROP_NAME, GridNodeConfiguration.SHARDS_DEFAULT);
+    private int partitions = Integer.getInteger(GridNodeConfiguration.PARTITIONS_PROP_NAME, Partitioner.DEFAULT_PARTITION_COUNT);
+    private String credentialsFile = System.getProperty(GridNodeConfiguration.CREDENTIALS_FILE_PROP_NAME);
+    private long sessionTimeoutMs = Long.getLong(
+        GridNodeConfiguration.SESSION_TIMEOUT_MS_PROP_NAME, GridNodeConfiguration.SESSION_TIMEOUT_MS_DEFAULT);
+    private String aeronDir = System.getProperty(GridNodeConfiguration.AERON_DIR_PROP_NAME);
+    private String idleStrategy = System.getProperty(
+        GridNodeConfiguration.IDLE_STRATEGY_PROP_NAME, GridNodeConfiguration.IDLE_STRATEGY_DEFAULT);
+    private String driverThreading = System.getProperty(
+        GridNodeConfiguration.DRIVER_THREADING_PROP_NAME, GridNodeConfiguration.DRIVER_THREADING_DEFAULT);
+    private Credentials credentials;
+
+    /**
+     * Validate and fill in settings.
+     *
+     * @return this.
+     */
+    public GridNodeContext conclude()
+    {
+        Partitioner.checkPartitionCount(partitions);
+        if (shards < 1 || shards > partitions)
+        {
+            throw new IllegalArgumentException("shards must be in [1, partitions]: " + shards);
+        }
+        if (!endpoint.matches("[^:]+:\\d+"))
+        {
+            throw new IllegalArgumentException("endpoint must be host:port: " + endpoint);
+        }
+        if (sessionTimeoutMs < 100)
+        {
+            throw new IllegalArgumentException("session timeout must be at least 100 ms: " + sessionTimeoutMs);
+        }
+        idleStrategy(idleStrategy);
+        if (!"shared".equals(driverThreading) && !"dedicated".equals(driverThreading))
+        {
+            throw new IllegalArgumentException("driver threading must be shared or dedicated: " + driverThreading);
+        }
+        if (null != credentialsFile && null == credentials)
+        {
+            credentials = Credentials.load(Path.of(credentialsFile));
+        }
+        return this;
+    }
+
+    public GridNodeContext nodeId(final int nodeId)
+    {
+        this.nodeId = nodeId;
+        return this;
+    }
+
+    public int nodeId()
+    {
+        return nodeId;
+    }
+
+    public GridNodeContext dir(final String dir)
+    {
+        this.dir = dir;
+        return this;
+    }
+
+    public String dir()
+    {
+        return dir;
+    }
+
+    public File journalDir()
+    {
+        return new File(dir, "journal");
+    }
+
+    public GridNodeContext endpoint(final String endpoint)
+    {
+        this.endpoint = endpoint;
+        return this;
+    }
+
+    public String endpoint()
+    {
+        return endpoint;
+    }
+
+    /**
+     * @return the channel clients send requests to over UDP.
+     */
+    public String requestChannel()
+    {
+        return "aeron:udp?endpoint=" + endpoint;
+    }
+
+    public GridNodeContext streamBase(final int streamBase)
+    {
+        this.streamBase = streamBase;
+        return this;
+    }
+
+    public int streamBase()
+    {
+        return streamBase;
+    }
+
+    public GridNodeContext shards(final int shards)
+    {
+        this.shards = shards;
+        return this;
+    }
+
+    public int shards()
+    {
+        return shards;
+    }
+
+    public GridNodeContext partitions(final int partitions)
+    {
+        this.partitions = partitions;
+        return this;
+    }
+
+    public int partitions()
+    {
+        return partitions;
+    }
+
+    public GridNodeContext credentialsFile(final String credentialsFile)
+    {
+        this.credentialsFile = credentialsFile;
+        return this;
+    }
+
+    public String credentialsFile()
+    {
+        return credentialsFile;
+    }
+
+    /**
+     * @return credentials, or null in open development mode.
+     */
+    public Credentials credentials()
+    {
+        return credentials;
+    }
+
+    public GridNodeContext sessionTimeoutMs(final long sessionTimeoutMs)
+    {
+        this.sessionTimeoutMs = sessionTimeoutMs;
+        return this;
+    }
+
+    public long sessionTimeoutNs()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(sessionTimeoutMs);
+    }
+
+    public GridNodeContext aeronDir(final String aeronDir)
+    {
+        this.aeronDir = aeronDir;
+        return this;
+    }
+
+    /**
+     * @return directory of the media driver to use: the external one when set, else the embedded one's.
+     */
+    public String aeronDir()
+    {
+        return null != aeronDir ? aeronDir : new File(dir, "aeron").getAbsolutePath();
+    }
+
+    /**
+     * @return true when the node runs its own media driver.
+     */
+    public boolean embeddedDriver()
+    {
+        return null == aeronDir;
+    }
+
+    public GridNodeContext idleStrategyName(final String idleStrategy)
+    {
+        this.idleStrategy = idleStrategy;
+        return this;
+    }
+
+    public String idleStrategyName()
+    {
+        return idleStrategy;
+    }
+
+    public GridNodeContext driverThreading(final String driverThreading)
+    {
+        this.driverThreading = driverThreading;
+        return this;
+    }
+
+    public String driverThreading()
+    {
+        return driverThreading;
+    }
+
+    /**
+     * A new idle strategy of the named kind.
+     */
+    public static IdleStrategy idleStrategy(final String name)
+    {
+        switch (name)
+        {
+            case "backoff":
+                return new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
+            case "yielding":
+                return new YieldingIdleStrategy();
+            case "sleeping":
+                return new SleepingMillisIdleStrategy(1);
+            case "busy-spin":
+                return new BusySpinIdleStrategy();
+            default:
+                throw new IllegalArgumentException("idle strategy must be backoff, yielding, sleeping or busy-spin: " + name);
+        }
+    }
+}

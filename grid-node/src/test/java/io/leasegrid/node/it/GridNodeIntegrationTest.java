@@ -1,0 +1,242 @@
+package io.leasegrid.node.it;
+
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.leasegrid.client.GridClient;
+import io.leasegrid.client.GridClientContext;
+import io.leasegrid.client.GridException;
+import io.leasegrid.client.GridLock;
+import io.leasegrid.client.Lease;
+import io.leasegrid.client.LeaseListener;
+import io.leasegrid.client.LeaseRequest;
+import io.leasegrid.client.ValueRecord;
+import io.leasegrid.codec.sbe.ErrorCode;
+import io.leasegrid.node.GridNode;
+import io.leasegrid.node.GridNodeContext;
+import org.agrona.CloseHelper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.net.DatagramSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A real node and real clients over Aeron: UDP over loopback between two media drivers, and IPC through one.
+ */
+@Timeout(120)
+class GridNodeIntegrationTest
+{
+    private static final byte[] SECRET = "a-secret-of-at-least-16-bytes".getBytes(StandardCharsets.US_ASCII);
+
+    @TempDir
+    File dir;
+
+    private GridNode node;
+    private MediaDriver clientDriver;
+    private GridClient first;
+    private GridClient second;
+
+    @AfterEach
+    void tearDown()
+    {
+        CloseHelper.quietCloseAll(first, second, node, clientDriver);
+    }
+
+    private GridNodeContext nodeContext(final boolean withCredentials) throws Exception
+    {
+        final GridNodeContext context = new GridNodeContext()
+            .dir(new File(dir, "node").getPath())
+            .endpoint("127.0.0.1:" + freeUdpPort())
+            .partitions(16)
+            .shards(2)
+            .sessionTimeoutMs(3_000)
+            .idleStrategyName("backoff");
+        if (withCredentials)
+        {
+            final File credentials = new File(dir, "credentials");
+            Files.writeString(credentials.toPath(), "# test clients\nfeed-a:" + Base64.getEncoder().encodeToString(SECRET) + "\n");
+            context.credentialsFile(credentials.getPath());
+        }
+        return context;
+    }
+
+    private GridClient udpClient(final String name, final byte[] secret)
+    {
+        if (null == clientDriver)
+        {
+            clientDriver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+                .aeronDirectoryName(new File(dir, "client-aeron").getPath())
+                .threadingMode(ThreadingMode.SHARED)
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true));
+        }
+        return GridClient.connect(new GridClientContext()
+            .aeronDir(clientDriver.aeronDirectoryName())
+            .requestChannel(node.context().requestChannel())
+            .responseChannel("aeron:udp?endpoint=127.0.0.1:0")
+            .credentials(name, secret)
+            .connectTimeout(Duration.ofSeconds(20)));
+    }
+
+    private GridClient ipcClient(final int responseStreamId)
+    {
+        return GridClient.connect(new GridClientContext()
+            .aeronDir(node.context().aeronDir())
+            .requestChannel("aeron:ipc")
+            .responseChannel("aeron:ipc")
+            .responseStreamId(responseStreamId)
+            .connectTimeout(Duration.ofSeconds(20)));
+    }
+
+    @Test
+    void shouldServeLeasesAndValuesOverUdpWithAuthentication() throws Exception
+    {
+        node = GridNode.launch(nodeContext(true));
+        first = udpClient("feed-a", SECRET);
+
+        final Lease lease = first.acquire("feed:{AAPL}", LeaseRequest.exclusive(Duration.ofSeconds(5)));
+        assertTrue(lease.isValid());
+        assertTrue(lease.fencingToken() > 0);
+        final GridException held = assertThrows(GridException.class,
+            () -> first.acquire("feed:{AAPL}", LeaseRequest.exclusive(Duration.ofSeconds(5))));
+        assertEquals(ErrorCode.LEASE_UNAVAILABLE, held.code());
+
+        final long version = first.fencedPut("price:{AAPL}", "187.10".getBytes(), lease);
+        final ValueRecord price = first.get("price:{AAPL}");
+        assertEquals(version, price.version());
+        assertArrayEquals("187.10".getBytes(), price.value());
+
+        lease.renew();
+        lease.release();
+        assertFalse(lease.isValid());
+        final GridException stale = assertThrows(GridException.class,
+            () -> first.fencedPut("price:{AAPL}", "1.00".getBytes(), lease));
+        assertEquals(ErrorCode.FENCING_TOKEN_REJECTED, stale.code());
+        assertThrows(GridException.class, lease::renew);
+
+        assertEquals(1, first.compareAndSet("k", 0, "a".getBytes()) > 0 ? 1 : 0);
+        final GridException mismatch = assertThrows(GridException.class, () -> first.compareAndSet("k", 0, "b".getBytes()));
+        assertEquals(ErrorCode.VERSION_MISMATCH, mismatch.code());
+        assertTrue(first.delete("k"));
+        assertFalse(first.delete("k"));
+        assertNull(first.get("k"));
+    }
+
+    @Test
+    void shouldRejectAClientWithTheWrongSecretOrName() throws Exception
+    {
+        node = GridNode.launch(nodeContext(true));
+        final GridException wrongSecret = assertThrows(GridException.class,
+            () -> udpClient("feed-a", "not-the-right-secret-at-all".getBytes()));
+        assertEquals(ErrorCode.AUTHENTICATION_FAILED, wrongSecret.code());
+        final GridException unknown = assertThrows(GridException.class,
+            () -> udpClient("nobody", SECRET));
+        assertEquals(ErrorCode.AUTHENTICATION_FAILED, unknown.code());
+        assertTrue(node.shards().stream().mapToLong(shard -> shard.rejectedAuthentications()).sum() >= 2);
+    }
+
+    @Test
+    void shouldServeOverIpcAndKeepLeasesToTheirOwners() throws Exception
+    {
+        node = GridNode.launch(nodeContext(false));
+        first = ipcClient(3001);
+        second = ipcClient(3002);
+
+        final Lease lease = first.acquire("{orders}", LeaseRequest.exclusive(Duration.ofSeconds(5)));
+        final CompletableFuture<Lease> waiting = second.acquireAsync("{orders}",
+            LeaseRequest.exclusive(Duration.ofSeconds(5)).waitTimeout(Duration.ofSeconds(5)));
+        assertFalse(waiting.isDone());
+
+        // Another session cannot release it, and a write fenced with a token it does not hold is refused.
+        assertEquals(ErrorCode.NOT_LEASE_HOLDER,
+            assertThrows(GridException.class, () -> second.releaseLease(lease.leaseId())).code());
+        assertEquals(ErrorCode.FENCING_TOKEN_REJECTED, assertThrows(GridException.class,
+            () -> second.fencedPut("{orders}:x", new byte[0], "{orders}", lease.fencingToken() + 1000)).code());
+        assertTrue(lease.isValid());
+
+        lease.release();
+        final Lease next = waiting.get(10, TimeUnit.SECONDS);
+        assertTrue(next.fencingToken() > lease.fencingToken());
+
+        final GridException timeout = assertThrows(GridException.class, () -> first.acquire("{orders}",
+            LeaseRequest.exclusive(Duration.ofSeconds(5)).waitTimeout(Duration.ofMillis(200))));
+        assertEquals(ErrorCode.WAIT_TIMEOUT, timeout.code());
+        next.release();
+    }
+
+    @Test
+    void shouldOfferAJdkLockAndTellListenersBeforeExpiry() throws Exception
+    {
+        node = GridNode.launch(nodeContext(false));
+        first = ipcClient(3003);
+        second = ipcClient(3004);
+
+        final GridLock lock = first.lock("jobs", Duration.ofSeconds(2));
+        lock.lock();
+        assertFalse(second.lock("jobs", Duration.ofSeconds(2)).tryLock());
+        lock.unlock();
+        final GridLock other = second.lock("jobs", Duration.ofSeconds(2));
+        assertTrue(other.tryLock(1, TimeUnit.SECONDS));
+        other.unlock();
+
+        final CountDownLatch expiring = new CountDownLatch(1);
+        final CountDownLatch expired = new CountDownLatch(1);
+        final Lease shortLease = first.acquire("short", LeaseRequest.exclusive(Duration.ofMillis(400)).listener(new LeaseListener()
+        {
+            public void onExpiring(final Lease lease)
+            {
+                expiring.countDown();
+            }
+
+            public void onExpired(final Lease lease)
+            {
+                expired.countDown();
+            }
+        }));
+        assertTrue(expiring.await(5, TimeUnit.SECONDS));
+        assertTrue(expired.await(5, TimeUnit.SECONDS));
+        assertFalse(shortLease.isValid());
+    }
+
+    @Test
+    void shouldKeepAutoRenewLeasesAliveThroughKeepAlives() throws Exception
+    {
+        node = GridNode.launch(nodeContext(false));
+        first = ipcClient(3005);
+        second = ipcClient(3006);
+        // Keep-alives go every second (a third of the 3 s session timeout); the TTL is 1.5 s.
+        final Lease lease = first.acquire("auto", LeaseRequest.exclusive(Duration.ofMillis(1_500)).autoRenew(true));
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+        while (System.nanoTime() - deadline < 0)
+        {
+            assertEquals(ErrorCode.LEASE_UNAVAILABLE, assertThrows(GridException.class,
+                () -> second.acquire("auto", LeaseRequest.exclusive(Duration.ofSeconds(1)))).code());
+            Thread.onSpinWait();
+        }
+        assertTrue(lease.isValid());
+    }
+
+    private static int freeUdpPort() throws Exception
+    {
+        try (DatagramSocket socket = new DatagramSocket(0))
+        {
+            return socket.getLocalPort();
+        }
+    }
+}
