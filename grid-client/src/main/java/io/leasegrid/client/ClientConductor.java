@@ -1,5 +1,6 @@
 package io.leasegrid.client;
 
+import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
@@ -50,6 +51,7 @@ final class ClientConductor implements Agent, FragmentHandler
     private final LeaseExpiredDecoder expired = new LeaseExpiredDecoder();
     private final ValueWrittenDecoder written = new ValueWrittenDecoder();
     private final ValueReadDecoder read = new ValueReadDecoder();
+    private final FragmentAssembler assembler = new FragmentAssembler(this);
     private long lastSweepNs;
 
     ClientConductor(final GridClient client, final Subscription responses)
@@ -65,7 +67,7 @@ final class ClientConductor implements Agent, FragmentHandler
 
     public int doWork()
     {
-        int work = responses.poll(this, 16);
+        int work = responses.poll(assembler, 16);
         final long nowNs = System.nanoTime();
         if (nowNs - lastSweepNs >= SWEEP_INTERVAL_NS)
         {

@@ -45,6 +45,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class GridClient implements AutoCloseable
 {
+
     private final GridClientContext context;
     private final Aeron aeron;
     private final Subscription responses;

@@ -18,7 +18,15 @@ public final class LeasegridTool
         switch (command)
         {
             case "demo":
+                System.exit(StockPriceDemo.run(rest));
+                break;
+
+            case "journal-demo":
                 System.exit(JournalDemo.run(rest));
+                break;
+
+            case "node":
+                io.leasegrid.node.GridNode.main(rest);
                 break;
 
             case JournalDemo.CRASH_WRITER_COMMAND:
@@ -44,12 +52,16 @@ public final class LeasegridTool
             "usage: bin/leasegrid COMMAND [ARGS]",
             "",
             "commands:",
-            "  demo [--updates N] [--keep]   journal price updates into per-partition journals, measure append",
-            "                                latency, crash a writer with SIGKILL mid-write and recover",
+            "  demo [--updates N]            the stock-price scenario: a node, two feed handlers competing for each",
+            "                                symbol's lease, fenced price updates, a stalled holder replaced, its",
+            "                                late writes refused; prints latency percentiles",
+            "  node                          run a node (settings: -D properties, see README); Ctrl-C stops it",
+            "  journal-demo [--updates N] [--keep]",
+            "                                journal price updates, measure append latency, SIGKILL a writer mid-write",
             "  jmh [JMH ARGS]                run the JMH benchmarks, e.g. bin/leasegrid jmh -prof gc CodecBenchmark",
             "  recovery-bench [LEASES]       time the recovery of a shard holding LEASES live leases (default 1000000)",
             "  help                          this text",
             "",
-            "The grid node, client and the lease scenario of the demo arrive with the node (see README)."));
+            "Node settings are system properties: LEASEGRID_JAVA_OPTS=\"-Dleasegrid.dir=/var/lib/leasegrid\" bin/leasegrid node"));
     }
 }

@@ -1,5 +1,6 @@
 package io.leasegrid.node.shard;
 
+import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
@@ -41,6 +42,7 @@ public final class ShardNetworkAgent implements Agent, FragmentHandler
     private final Credentials credentials;
     private final long sessionTimeoutNs;
     private final SecureRandom random = new SecureRandom();
+    private final FragmentAssembler assembler = new FragmentAssembler(this);
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final SessionConnectDecoder connect = new SessionConnectDecoder();
     private final SessionAuthenticateDecoder authenticate = new SessionAuthenticateDecoder();
@@ -87,7 +89,7 @@ public final class ShardNetworkAgent implements Agent, FragmentHandler
         int work = 0;
         for (final Subscription subscription : subscriptions)
         {
-            work += subscription.poll(this, FRAGMENT_LIMIT);
+            work += subscription.poll(assembler, FRAGMENT_LIMIT);
         }
         work += shard.doWork();
         work += publisher.flush();
