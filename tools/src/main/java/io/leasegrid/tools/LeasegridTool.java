@@ -26,7 +26,15 @@ public final class LeasegridTool
                 break;
 
             case "node":
-                io.leasegrid.node.GridNode.main(rest);
+                loadProperties(rest);
+                io.leasegrid.node.GridNode.main(new String[0]);
+                break;
+
+            case "put":
+            case "get":
+            case "delete":
+            case "lease":
+                System.exit(OneOffCommands.run(command, rest));
                 break;
 
             case JournalDemo.CRASH_WRITER_COMMAND:
@@ -46,6 +54,25 @@ public final class LeasegridTool
         }
     }
 
+    private static void loadProperties(final String[] args) throws java.io.IOException
+    {
+        for (final String file : args)
+        {
+            final java.util.Properties properties = new java.util.Properties();
+            try (java.io.Reader reader = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(file)))
+            {
+                properties.load(reader);
+            }
+            for (final String name : properties.stringPropertyNames())
+            {
+                if (null == System.getProperty(name))
+                {
+                    System.setProperty(name, properties.getProperty(name));
+                }
+            }
+        }
+    }
+
     private static void printHelp()
     {
         System.out.println(String.join(System.lineSeparator(),
@@ -55,7 +82,12 @@ public final class LeasegridTool
             "  demo [--updates N]            the stock-price scenario: a node, two feed handlers competing for each",
             "                                symbol's lease, fenced price updates, a stalled holder replaced, its",
             "                                late writes refused; prints latency percentiles",
-            "  node                          run a node (settings: -D properties, see README); Ctrl-C stops it",
+            "  node [PROPERTIES_FILE]        run a node (settings: -D properties or a file such as",
+            "                                low-latency.properties, see README); Ctrl-C stops it",
+            "  put KEY VALUE | get KEY | delete KEY",
+            "                                one value request to the node running on this machine",
+            "  lease RESOURCE TTL_MS [HOLD_MS]",
+            "                                take an exclusive lease, hold it HOLD_MS (waiting as long), release it",
             "  journal-demo [--updates N] [--keep]",
             "                                journal price updates, measure append latency, SIGKILL a writer mid-write",
             "  jmh [JMH ARGS]                run the JMH benchmarks, e.g. bin/leasegrid jmh -prof gc CodecBenchmark",

@@ -132,7 +132,7 @@ public final class ShardNetworkAgent implements Agent, FragmentHandler
         {
             dispatch(buffer, offset, length, frameHeader.sessionId());
         }
-        catch (final IndexOutOfBoundsException | IllegalArgumentException | IllegalStateException ex)
+        catch (final IndexOutOfBoundsException | IllegalArgumentException ex)
         {
             // A frame that lies about its lengths or holds values outside the schema; the node keeps serving.
             malformedFrames++;

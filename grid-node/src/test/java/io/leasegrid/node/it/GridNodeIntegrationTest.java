@@ -232,6 +232,21 @@ class GridNodeIntegrationTest
         assertTrue(lease.isValid());
     }
 
+    @Test
+    void shouldTimeOutRequestsCleanlyWhenTheNodeIsGone() throws Exception
+    {
+        node = GridNode.launch(nodeContext(false));
+        first = udpClient("anyone", null);
+        first.put("before", "1".getBytes());
+        node.close();
+
+        final long start = System.nanoTime();
+        final GridException gone = assertThrows(GridException.class, () -> first.put("after", "2".getBytes()));
+        final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(gone instanceof io.leasegrid.client.GridTimeoutException, gone.toString());
+        assertTrue(elapsedMs < 15_000, "took " + elapsedMs + " ms to give up");
+    }
+
     private static int freeUdpPort() throws Exception
     {
         try (DatagramSocket socket = new DatagramSocket(0))
