@@ -73,6 +73,7 @@ final class ClientConductor implements Agent, FragmentHandler
         {
             lastSweepNs = nowNs;
             client.sendKeepAlives(nowNs);
+            work += client.maintainSessions(nowNs);
             work += sweep(nowNs);
         }
         return work;
@@ -99,7 +100,8 @@ final class ClientConductor implements Agent, FragmentHandler
 
             case SessionConnectedDecoder.TEMPLATE_ID:
                 connected.wrap(buffer, body, blockLength, version);
-                client.onConnected(connected.correlationId(), connected.sessionId(), connected.keepAliveIntervalNs());
+                client.onConnected(connected.correlationId(), connected.sessionId(), connected.keepAliveIntervalNs(),
+                    connected.sessionTimeoutNs());
                 break;
 
             case PartitionMapDecoder.TEMPLATE_ID:
@@ -189,8 +191,15 @@ final class ClientConductor implements Agent, FragmentHandler
             }
 
             case LeaseQueuedDecoder.TEMPLATE_ID:
+            {
                 queued.wrap(buffer, body, blockLength, version);
+                final GridClient.Pending waiting = client.pending.get(queued.correlationId());
+                if (null != waiting && null != waiting.request && null != waiting.request.onQueued)
+                {
+                    waiting.request.onQueued.accept(queued.queuePosition());
+                }
                 break;
+            }
 
             case LeaseRenewedDecoder.TEMPLATE_ID:
             {

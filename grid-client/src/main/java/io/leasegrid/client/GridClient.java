@@ -45,6 +45,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class GridClient implements AutoCloseable
 {
+    private static final long RECONNECT_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
+
 
     private final GridClientContext context;
     private final Aeron aeron;
@@ -449,13 +451,15 @@ public final class GridClient implements AutoCloseable
         }
     }
 
-    void onConnected(final long correlationId, final long sessionId, final long keepAliveIntervalNs)
+    void onConnected(
+        final long correlationId, final long sessionId, final long keepAliveIntervalNs, final long sessionTimeoutNs)
     {
         final ShardConnection connection = connectionFor(correlationId);
         if (null != connection)
         {
             connection.sessionId = sessionId;
             connection.keepAliveIntervalNs = keepAliveIntervalNs;
+            connection.sessionTimeoutNs = sessionTimeoutNs;
             connection.lastHeardNs = System.nanoTime();
             connection.lastKeepAliveSentNs = System.nanoTime();
         }
@@ -467,6 +471,7 @@ public final class GridClient implements AutoCloseable
         final ShardConnection connection = connectionFor(correlationId);
         if (null != connection)
         {
+            connection.established = true;
             connection.ready.complete(connection);
         }
     }
@@ -538,17 +543,7 @@ public final class GridClient implements AutoCloseable
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
-        connection.connectCorrelationId = correlationIds.incrementAndGet();
-        synchronized (sendLock)
-        {
-            connect.wrapAndApplyHeader(buffer, 0, header)
-                .correlationId(connection.connectCorrelationId)
-                .responseStreamId(context.responseStreamId())
-                .protocolVersion(SessionConnectEncoder.SCHEMA_VERSION)
-                .clientName(context.clientName())
-                .responseChannel(resolvedResponseChannel);
-            offerUntil(connection.publication, MessageHeaderEncoder.ENCODED_LENGTH + connect.encodedLength(), deadlineNs);
-        }
+        sendConnect(connection, deadlineNs);
         try
         {
             connection.ready.get(Math.max(1, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -566,6 +561,70 @@ public final class GridClient implements AutoCloseable
             Thread.currentThread().interrupt();
             throw new GridTimeoutException("interrupted while connecting");
         }
+    }
+
+    private void sendConnect(final ShardConnection connection, final long deadlineNs)
+    {
+        connection.connectCorrelationId = correlationIds.incrementAndGet();
+        synchronized (sendLock)
+        {
+            connect.wrapAndApplyHeader(buffer, 0, header)
+                .correlationId(connection.connectCorrelationId)
+                .responseStreamId(context.responseStreamId())
+                .protocolVersion(SessionConnectEncoder.SCHEMA_VERSION)
+                .clientName(context.clientName())
+                .responseChannel(resolvedResponseChannel);
+            offerUntil(connection.publication, MessageHeaderEncoder.ENCODED_LENGTH + connect.encodedLength(), deadlineNs);
+        }
+    }
+
+    /**
+     * Notice lost sessions (the node stopped answering keep-alives, or closed the session) and open new ones.
+     * Called on the conductor thread; never blocks for long. Leases of a lost session run out on the grid.
+     */
+    int maintainSessions(final long nowNs)
+    {
+        int work = 0;
+        for (final ShardConnection connection : connections.values())
+        {
+            if (0 != connection.sessionId && connection.sessionTimeoutNs > 0 &&
+                nowNs - connection.lastHeardNs > connection.sessionTimeoutNs)
+            {
+                connection.sessionId = 0;
+                work++;
+            }
+            if (0 == connection.sessionId && !closed && connection.established &&
+                nowNs - connection.lastReconnectAttemptNs > RECONNECT_INTERVAL_NS && connection.publication.isConnected())
+            {
+                connection.lastReconnectAttemptNs = nowNs;
+                connection.ready = new CompletableFuture<>();
+                try
+                {
+                    sendConnect(connection, nowNs + TimeUnit.MILLISECONDS.toNanos(10));
+                }
+                catch (final GridException ex)
+                {
+                    connection.ready.completeExceptionally(ex);
+                }
+                work++;
+            }
+        }
+        return work;
+    }
+
+    /**
+     * @return true while every shard session is established.
+     */
+    public boolean isConnected()
+    {
+        for (final ShardConnection connection : connections.values())
+        {
+            if (0 == connection.sessionId)
+            {
+                return false;
+            }
+        }
+        return !closed;
     }
 
     private int[] distinctStreams()
@@ -598,7 +657,8 @@ public final class GridClient implements AutoCloseable
         final ShardConnection connection = connections.get(map[partitionId]);
         if (null == connection || 0 == connection.sessionId)
         {
-            throw new GridException(io.leasegrid.codec.sbe.ErrorCode.NOT_PRIMARY, "no session with the shard of partition " + partitionId);
+            throw new GridException(io.leasegrid.codec.sbe.ErrorCode.UNKNOWN_SESSION,
+                "no session with the shard of partition " + partitionId + " (reconnecting)");
         }
         return connection;
     }

@@ -3,6 +3,7 @@ package io.leasegrid.client;
 import io.leasegrid.codec.sbe.LeaseMode;
 
 import java.time.Duration;
+import java.util.function.IntConsumer;
 
 /**
  * How to acquire a lease: mode, TTL, how long to wait in the queue (zero fails fast), auto-renewal by the
@@ -18,6 +19,7 @@ public final class LeaseRequest
     LeaseListener listener = new LeaseListener()
     {
     };
+    IntConsumer onQueued;
 
     private LeaseRequest(final LeaseMode mode, final Duration ttl)
     {
@@ -54,6 +56,16 @@ public final class LeaseRequest
     public LeaseRequest autoRenew(final boolean autoRenew)
     {
         this.autoRenew = autoRenew;
+        return this;
+    }
+
+    /**
+     * @param onQueued told the 1-based queue position when the request has to wait (on the client's conductor thread).
+     * @return this.
+     */
+    public LeaseRequest onQueued(final IntConsumer onQueued)
+    {
+        this.onQueued = onQueued;
         return this;
     }
 

@@ -12,10 +12,13 @@ final class ShardConnection
 {
     final int streamId;
     final Publication publication;
-    final CompletableFuture<ShardConnection> ready = new CompletableFuture<>();
+    volatile CompletableFuture<ShardConnection> ready = new CompletableFuture<>();
     volatile long sessionId;
     volatile long keepAliveIntervalNs;
-    long connectCorrelationId;
+    volatile long sessionTimeoutNs;
+    volatile long connectCorrelationId;
+    long lastReconnectAttemptNs;
+    volatile boolean established;
     long lastKeepAliveSentNs;
     volatile long lastHeardNs;
 

@@ -13,6 +13,7 @@ import io.leasegrid.client.ValueRecord;
 import io.leasegrid.codec.sbe.ErrorCode;
 import io.leasegrid.node.GridNode;
 import io.leasegrid.node.GridNodeContext;
+import io.leasegrid.test.ChildJvm;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,7 @@ import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -245,6 +247,62 @@ class GridNodeIntegrationTest
         final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(gone instanceof io.leasegrid.client.GridTimeoutException, gone.toString());
         assertTrue(elapsedMs < 15_000, "took " + elapsedMs + " ms to give up");
+    }
+
+    @Test
+    void shouldReconnectAfterANodeRestartAndFindTheDataJournaled() throws Exception
+    {
+        final GridNodeContext context = nodeContext(false);
+        node = GridNode.launch(context);
+        first = udpClient("anyone", null);
+        final long version = first.put("survivor", "journaled".getBytes());
+        node.close();
+
+        node = GridNode.launch(new GridNodeContext()
+            .dir(context.dir()).endpoint(context.endpoint()).partitions(16).shards(2).sessionTimeoutMs(3_000));
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        ValueRecord record = null;
+        while (null == record)
+        {
+            assertTrue(System.nanoTime() - deadline < 0, "client did not reconnect");
+            try
+            {
+                record = first.get("survivor");
+            }
+            catch (final GridException ex)
+            {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            }
+        }
+        assertEquals(version, record.version());
+        assertArrayEquals("journaled".getBytes(), record.value());
+        assertTrue(first.isConnected());
+    }
+
+    @Test
+    void shouldGrantInFifoOrderAcrossClientProcesses() throws Exception
+    {
+        node = GridNode.launch(nodeContext(false));
+        first = ipcClient(3010);
+        final Lease held = first.acquire("{fifo}", LeaseRequest.exclusive(Duration.ofSeconds(10)));
+        try (ChildJvm a = ChildJvm.start(QueuedClientMain.class, node.context().aeronDir(), "3011", "{fifo}", "300"))
+        {
+            a.awaitLine("QUEUED 1"::equals, 60_000);
+            try (ChildJvm b = ChildJvm.start(QueuedClientMain.class, node.context().aeronDir(), "3012", "{fifo}", "0"))
+            {
+                b.awaitLine("QUEUED 2"::equals, 60_000);
+                held.release();
+
+                final String grantedA = a.awaitLine(line -> line.startsWith("GRANTED"), 60_000);
+                final String grantedB = b.awaitLine(line -> line.startsWith("GRANTED"), 60_000);
+                a.awaitLine("RELEASED"::equals, 60_000);
+                final long tokenA = Long.parseLong(grantedA.substring(8));
+                final long tokenB = Long.parseLong(grantedB.substring(8));
+                assertTrue(held.fencingToken() < tokenA && tokenA < tokenB, held.fencingToken() + " " + tokenA + " " + tokenB);
+                assertEquals(0, a.awaitExit(30_000));
+                assertEquals(0, b.awaitExit(30_000));
+            }
+        }
     }
 
     private static int freeUdpPort() throws Exception
