@@ -84,7 +84,8 @@ public final class GridNode implements AutoCloseable
                     connectedAeron.addSubscription("aeron:ipc", streamId),
                 };
                 final ShardNetworkAgent agent = new ShardNetworkAgent(
-                    shardAgent, publisher, subscriptions, context.credentials(), context.sessionTimeoutNs());
+                    shardAgent, publisher, subscriptions, context.credentials(), context.sessionTimeoutNs(),
+                    context.shardCpu(shard));
                 shards.add(agent);
                 runners.add(new AgentRunner(
                     GridNodeContext.idleStrategy(context.idleStrategyName()), errorHandler, null, agent));

@@ -55,6 +55,9 @@ public final class GridNodeConfiguration
     /** Default: one shared driver thread. */
     public static final String DRIVER_THREADING_DEFAULT = "shared";
 
+    /** Comma-separated CPU ids to pin shard threads to, shard 0 first; unset leaves placement to the OS. */
+    public static final String SHARD_CPUS_PROP_NAME = "leasegrid.shard.cpus";
+
     private GridNodeConfiguration()
     {
     }

@@ -32,6 +32,7 @@ public final class GridNodeContext
         GridNodeConfiguration.IDLE_STRATEGY_PROP_NAME, GridNodeConfiguration.IDLE_STRATEGY_DEFAULT);
     private String driverThreading = System.getProperty(
         GridNodeConfiguration.DRIVER_THREADING_PROP_NAME, GridNodeConfiguration.DRIVER_THREADING_DEFAULT);
+    private String shardCpus = System.getProperty(GridNodeConfiguration.SHARD_CPUS_PROP_NAME);
     private Credentials credentials;
 
     /**
@@ -59,11 +60,38 @@ public final class GridNodeContext
         {
             throw new IllegalArgumentException("driver threading must be shared or dedicated: " + driverThreading);
         }
+        for (int shard = 0; shard < shards; shard++)
+        {
+            shardCpu(shard);
+        }
         if (null != credentialsFile && null == credentials)
         {
             credentials = Credentials.load(Path.of(credentialsFile));
         }
         return this;
+    }
+
+    /**
+     * @param shardCpus comma-separated CPU ids, shard 0 first, or null to leave threads unpinned.
+     * @return this.
+     */
+    public GridNodeContext shardCpus(final String shardCpus)
+    {
+        this.shardCpus = shardCpus;
+        return this;
+    }
+
+    /**
+     * @return CPU to pin a shard's thread to, or -1 for none.
+     */
+    public int shardCpu(final int shard)
+    {
+        if (null == shardCpus || shardCpus.isBlank())
+        {
+            return -1;
+        }
+        final String[] cpus = shardCpus.split(",");
+        return shard < cpus.length ? Integer.parseInt(cpus[shard].trim()) : -1;
     }
 
     public GridNodeContext nodeId(final int nodeId)

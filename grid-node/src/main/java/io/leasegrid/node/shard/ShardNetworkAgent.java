@@ -21,6 +21,7 @@ import io.leasegrid.codec.sbe.ValueFencedPutDecoder;
 import io.leasegrid.codec.sbe.ValueGetDecoder;
 import io.leasegrid.codec.sbe.ValuePutDecoder;
 import io.leasegrid.node.session.Credentials;
+import net.openhft.affinity.AffinityLock;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 
@@ -41,6 +42,8 @@ public final class ShardNetworkAgent implements Agent, FragmentHandler
     private final Subscription[] subscriptions;
     private final Credentials credentials;
     private final long sessionTimeoutNs;
+    private final int cpu;
+    private volatile AffinityLock affinityLock;
     private final SecureRandom random = new SecureRandom();
     private final FragmentAssembler assembler = new FragmentAssembler(this);
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
@@ -65,8 +68,10 @@ public final class ShardNetworkAgent implements Agent, FragmentHandler
         final ShardResponsePublisher publisher,
         final Subscription[] subscriptions,
         final Credentials credentials,
-        final long sessionTimeoutNs)
+        final long sessionTimeoutNs,
+        final int cpu)
     {
+        this.cpu = cpu;
         this.shard = shard;
         this.publisher = publisher;
         this.subscriptions = subscriptions.clone();
@@ -81,6 +86,10 @@ public final class ShardNetworkAgent implements Agent, FragmentHandler
 
     public void onStart()
     {
+        if (cpu >= 0)
+        {
+            affinityLock = AffinityLock.acquireLock(cpu);
+        }
         shard.onStart();
     }
 
@@ -100,6 +109,18 @@ public final class ShardNetworkAgent implements Agent, FragmentHandler
     {
         shard.onClose();
         publisher.close();
+        if (null != affinityLock)
+        {
+            affinityLock.release();
+        }
+    }
+
+    /**
+     * @return the CPU the shard's thread is pinned to, or -1.
+     */
+    public int pinnedCpu()
+    {
+        return null == affinityLock ? -1 : affinityLock.cpuId();
     }
 
     /**

@@ -235,6 +235,15 @@ class GridNodeIntegrationTest
     }
 
     @Test
+    void shouldPinShardThreadsWhenAsked() throws Exception
+    {
+        node = GridNode.launch(nodeContext(false).shards(1).shardCpus("1"));
+        first = ipcClient(3020);
+        first.put("pinned", new byte[1]);
+        assertEquals(1, node.shards().get(0).pinnedCpu());
+    }
+
+    @Test
     void shouldTimeOutRequestsCleanlyWhenTheNodeIsGone() throws Exception
     {
         node = GridNode.launch(nodeContext(false));
