@@ -74,6 +74,7 @@ final class ClientConductor implements Agent, FragmentHandler
             lastSweepNs = nowNs;
             client.sendKeepAlives(nowNs);
             work += client.maintainSessions(nowNs);
+            work += client.expireCallbacks(nowNs);
             work += sweep(nowNs);
         }
         return work;
@@ -135,7 +136,7 @@ final class ClientConductor implements Agent, FragmentHandler
                     }
                 }
                 // The keep-alive renewed every auto-renew lease of the session from the moment it was sent.
-                for (final Lease lease : client.leases.values())
+                for (final Lease lease : client.leases.isEmpty() ? java.util.List.<Lease>of() : client.leases.values())
                 {
                     if (lease.autoRenew())
                     {
@@ -163,6 +164,12 @@ final class ClientConductor implements Agent, FragmentHandler
                 final long correlationId = error.correlationId();
                 error.sessionId();
                 final ErrorCode code = error.code();
+                final ValueCallback callback = client.takeCallback(correlationId);
+                if (null != callback)
+                {
+                    callback.onError(correlationId, code);
+                    break;
+                }
                 error.requestTemplateId();
                 final String message = error.message();
                 final GridException failure = new GridException(code, message);
@@ -243,6 +250,12 @@ final class ClientConductor implements Agent, FragmentHandler
             case ValueWrittenDecoder.TEMPLATE_ID:
             {
                 written.wrap(buffer, body, blockLength, version);
+                final ValueCallback callback = client.takeCallback(written.correlationId());
+                if (null != callback)
+                {
+                    callback.onWritten(written.correlationId(), written.version(), written.timestampNs());
+                    break;
+                }
                 final GridClient.Pending waiting = client.pending.remove(written.correlationId());
                 if (null != waiting)
                 {
@@ -254,6 +267,18 @@ final class ClientConductor implements Agent, FragmentHandler
             case ValueReadDecoder.TEMPLATE_ID:
             {
                 read.wrap(buffer, body, blockLength, version);
+                final ValueCallback callback = client.takeCallback(read.correlationId());
+                if (null != callback)
+                {
+                    final long correlationId = read.correlationId();
+                    final boolean found = BooleanType.TRUE == read.found();
+                    final long valueVersion = read.version();
+                    final long timestampNs = read.timestampNs();
+                    final int valueLength = read.valueLength();
+                    callback.onRead(correlationId, found, valueVersion, timestampNs, buffer,
+                        read.limit() + ValueReadDecoder.valueHeaderLength(), valueLength);
+                    break;
+                }
                 final GridClient.Pending waiting = client.pending.remove(read.correlationId());
                 final boolean found = BooleanType.TRUE == read.found();
                 final long valueVersion = read.version();
@@ -275,6 +300,10 @@ final class ClientConductor implements Agent, FragmentHandler
     private int sweep(final long nowNs)
     {
         int work = 0;
+        if (client.pending.isEmpty() && client.leases.isEmpty())
+        {
+            return 0;
+        }
         final Iterator<Map.Entry<Long, GridClient.Pending>> requests = client.pending.entrySet().iterator();
         while (requests.hasNext())
         {

@@ -20,6 +20,9 @@ import io.leasegrid.codec.sbe.ValueFencedPutEncoder;
 import io.leasegrid.codec.sbe.ValueGetEncoder;
 import io.leasegrid.codec.sbe.ValuePutEncoder;
 import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -59,6 +62,8 @@ public final class GridClient implements AutoCloseable
     final Map<Long, Lease> leases = new ConcurrentHashMap<>();
     private final Map<Integer, ShardConnection> connections = new ConcurrentHashMap<>();
     private volatile int[] streamIdByPartition;
+    private volatile ShardConnection[] connectionArray = new ShardConnection[0];
+    private volatile ShardConnection[] routes = new ShardConnection[0];
     private final Object sendLock = new Object();
     private final ExpandableDirectByteBuffer buffer = new ExpandableDirectByteBuffer(128 * 1024);
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
@@ -75,6 +80,9 @@ public final class GridClient implements AutoCloseable
     private final ValueCompareAndSetEncoder cas = new ValueCompareAndSetEncoder();
     private final ValueFencedPutEncoder fencedPut = new ValueFencedPutEncoder();
     private volatile boolean closed;
+    private final Long2ObjectHashMap<ValueCallback> callbacks = new Long2ObjectHashMap<>();
+    private final Long2LongHashMap callbackDeadlines = new Long2LongHashMap(-1);
+    private final long[] expiredCallbacks = new long[1024];
 
     /**
      * A request waiting for its answer.
@@ -118,6 +126,13 @@ public final class GridClient implements AutoCloseable
             {
                 connectShard(streamId, deadlineNs);
             }
+            final int[] map = streamIdByPartition;
+            final ShardConnection[] byPartition = new ShardConnection[map.length];
+            for (int partition = 0; partition < map.length; partition++)
+            {
+                byPartition[partition] = connections.get(map[partition]);
+            }
+            routes = byPartition;
         }
         catch (final RuntimeException ex)
         {
@@ -195,6 +210,134 @@ public final class GridClient implements AutoCloseable
     public GridLock lock(final String resource, final Duration ttl)
     {
         return new GridLock(this, resource, ttl);
+    }
+
+    /**
+     * Put a value without allocating: the key and value are read from buffers, the answer goes to
+     * {@code callback} on the conductor thread. For the hot loop of a price publisher.
+     *
+     * @return the correlation id the callback will be given.
+     */
+    public long put(
+        final DirectBuffer key,
+        final int keyOffset,
+        final int keyLength,
+        final DirectBuffer value,
+        final int valueOffset,
+        final int valueLength,
+        final ValueCallback callback)
+    {
+        final ShardConnection connection = route(Partitioner.partition(key, keyOffset, keyLength, streamIdByPartition.length));
+        synchronized (sendLock)
+        {
+            final long correlationId = correlationIds.incrementAndGet();
+            callbacks.put(correlationId, callback);
+            callbackDeadlines.put(correlationId, System.nanoTime() + context.requestTimeoutNs());
+            put.wrapAndApplyHeader(buffer, 0, header)
+                .correlationId(correlationId)
+                .sessionId(connection.sessionId)
+                .putKey(key, keyOffset, keyLength)
+                .putValue(value, valueOffset, valueLength);
+            offerCallback(connection, put.encodedLength(), correlationId);
+            return correlationId;
+        }
+    }
+
+    /**
+     * Read a value without allocating; the answer goes to {@code callback} on the conductor thread.
+     *
+     * @return the correlation id the callback will be given.
+     */
+    public long get(final DirectBuffer key, final int keyOffset, final int keyLength, final ValueCallback callback)
+    {
+        final ShardConnection connection = route(Partitioner.partition(key, keyOffset, keyLength, streamIdByPartition.length));
+        synchronized (sendLock)
+        {
+            final long correlationId = correlationIds.incrementAndGet();
+            callbacks.put(correlationId, callback);
+            callbackDeadlines.put(correlationId, System.nanoTime() + context.requestTimeoutNs());
+            get.wrapAndApplyHeader(buffer, 0, header)
+                .correlationId(correlationId).sessionId(connection.sessionId).putKey(key, keyOffset, keyLength);
+            offerCallback(connection, get.encodedLength(), correlationId);
+            return correlationId;
+        }
+    }
+
+    /**
+     * Put only while {@code fencingToken} is the token of a live lease on {@code leaseResource}, without allocating.
+     *
+     * @return the correlation id the callback will be given.
+     */
+    public long fencedPut(
+        final DirectBuffer key,
+        final int keyOffset,
+        final int keyLength,
+        final DirectBuffer leaseResource,
+        final int resourceOffset,
+        final int resourceLength,
+        final long fencingToken,
+        final DirectBuffer value,
+        final int valueOffset,
+        final int valueLength,
+        final ValueCallback callback)
+    {
+        final ShardConnection connection = route(Partitioner.partition(key, keyOffset, keyLength, streamIdByPartition.length));
+        synchronized (sendLock)
+        {
+            final long correlationId = correlationIds.incrementAndGet();
+            callbacks.put(correlationId, callback);
+            callbackDeadlines.put(correlationId, System.nanoTime() + context.requestTimeoutNs());
+            fencedPut.wrapAndApplyHeader(buffer, 0, header)
+                .correlationId(correlationId)
+                .sessionId(connection.sessionId)
+                .fencingToken(fencingToken)
+                .putKey(key, keyOffset, keyLength)
+                .putLeaseResource(leaseResource, resourceOffset, resourceLength)
+                .putValue(value, valueOffset, valueLength);
+            offerCallback(connection, fencedPut.encodedLength(), correlationId);
+            return correlationId;
+        }
+    }
+
+    /**
+     * @return the callback waiting for {@code correlationId}, removed; null when none waits.
+     */
+    ValueCallback takeCallback(final long correlationId)
+    {
+        synchronized (sendLock)
+        {
+            callbackDeadlines.remove(correlationId);
+            return callbacks.remove(correlationId);
+        }
+    }
+
+    /**
+     * Fail callbacks past their deadline. Allocation free.
+     */
+    int expireCallbacks(final long nowNs)
+    {
+        int expired = 0;
+        synchronized (sendLock)
+        {
+            final Long2LongHashMap.KeyIterator keys = callbackDeadlines.keySet().iterator();
+            while (keys.hasNext() && expired < expiredCallbacks.length)
+            {
+                final long correlationId = keys.nextValue();
+                if (nowNs - callbackDeadlines.get(correlationId) > 0)
+                {
+                    expiredCallbacks[expired++] = correlationId;
+                }
+            }
+        }
+        for (int i = 0; i < expired; i++)
+        {
+            final ValueCallback callback = takeCallback(expiredCallbacks[i]);
+            if (null != callback)
+            {
+                callback.onError(expiredCallbacks[i], null);
+            }
+        }
+        return expired;
     }
 
     /**
@@ -487,7 +630,7 @@ public final class GridClient implements AutoCloseable
 
     void sendKeepAlives(final long nowNs)
     {
-        for (final ShardConnection connection : connections.values())
+        for (final ShardConnection connection : connectionArray)
         {
             if (0 != connection.sessionId && connection.keepAliveIntervalNs > 0 &&
                 nowNs - connection.lastKeepAliveSentNs >= connection.keepAliveIntervalNs)
@@ -502,9 +645,9 @@ public final class GridClient implements AutoCloseable
         }
     }
 
-    Iterable<ShardConnection> connections()
+    ShardConnection[] connections()
     {
-        return connections.values();
+        return connectionArray;
     }
 
     Lease newLease(final Pending request, final long leaseId, final long token, final long ttlNs,
@@ -535,6 +678,7 @@ public final class GridClient implements AutoCloseable
         final Publication publication = aeron.addPublication(context.requestChannel(), streamId);
         final ShardConnection connection = new ShardConnection(streamId, publication);
         connections.put(streamId, connection);
+        connectionArray = connections.values().toArray(new ShardConnection[0]);
         while (!publication.isConnected())
         {
             if (System.nanoTime() - deadlineNs > 0)
@@ -585,7 +729,7 @@ public final class GridClient implements AutoCloseable
     int maintainSessions(final long nowNs)
     {
         int work = 0;
-        for (final ShardConnection connection : connections.values())
+        for (final ShardConnection connection : connectionArray)
         {
             if (0 != connection.sessionId && connection.sessionTimeoutNs > 0 &&
                 nowNs - connection.lastHeardNs > connection.sessionTimeoutNs)
@@ -617,7 +761,7 @@ public final class GridClient implements AutoCloseable
      */
     public boolean isConnected()
     {
-        for (final ShardConnection connection : connections.values())
+        for (final ShardConnection connection : connectionArray)
         {
             if (0 == connection.sessionId)
             {
@@ -653,8 +797,7 @@ public final class GridClient implements AutoCloseable
     private ShardConnection route(final int partitionId)
     {
         ensureOpen();
-        final int[] map = streamIdByPartition;
-        final ShardConnection connection = connections.get(map[partitionId]);
+        final ShardConnection connection = routes[partitionId];
         if (null == connection || 0 == connection.sessionId)
         {
             throw new GridException(io.leasegrid.codec.sbe.ErrorCode.UNKNOWN_SESSION,
@@ -677,6 +820,26 @@ public final class GridClient implements AutoCloseable
             {
                 failed.future.completeExceptionally(ex);
             }
+        }
+    }
+
+    private void offerCallback(final ShardConnection connection, final int bodyLength, final long correlationId)
+    {
+        final long deadlineNs = System.nanoTime() + context.requestTimeoutNs();
+        while (true)
+        {
+            final long result = connection.publication.offer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + bodyLength);
+            if (result > 0)
+            {
+                return;
+            }
+            if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED ||
+                System.nanoTime() - deadlineNs > 0)
+            {
+                // Left to the conductor's sweep, which fails it at its deadline.
+                return;
+            }
+            Thread.onSpinWait();
         }
     }
 

@@ -235,6 +235,52 @@ class GridNodeIntegrationTest
     }
 
     @Test
+    void shouldAnswerTheAllocationFreeCallbackCalls() throws Exception
+    {
+        node = GridNode.launch(nodeContext(false));
+        first = ipcClient(3030);
+        final java.util.List<String> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final io.leasegrid.client.ValueCallback callback = new io.leasegrid.client.ValueCallback()
+        {
+            public void onWritten(final long correlationId, final long version, final long timestampNs)
+            {
+                answers.add("written v" + version);
+            }
+
+            public void onRead(final long correlationId, final boolean found, final long version, final long timestampNs,
+                final org.agrona.DirectBuffer buffer, final int offset, final int length)
+            {
+                answers.add("read " + found + " v" + version + " " + buffer.getStringWithoutLengthAscii(offset, length));
+            }
+
+            public void onError(final long correlationId, final ErrorCode code)
+            {
+                answers.add("error " + code);
+            }
+        };
+        final org.agrona.concurrent.UnsafeBuffer key = new org.agrona.concurrent.UnsafeBuffer("price:{IBM}".getBytes());
+        final org.agrona.concurrent.UnsafeBuffer value = new org.agrona.concurrent.UnsafeBuffer("42.00".getBytes());
+        final org.agrona.concurrent.UnsafeBuffer resource = new org.agrona.concurrent.UnsafeBuffer("feed:{IBM}".getBytes());
+        first.put(key, 0, key.capacity(), value, 0, value.capacity(), callback);
+        awaitSize(answers, 1);
+        first.get(key, 0, key.capacity(), callback);
+        awaitSize(answers, 2);
+        first.fencedPut(key, 0, key.capacity(), resource, 0, resource.capacity(), 99, value, 0, value.capacity(), callback);
+        awaitSize(answers, 3);
+        assertEquals(java.util.List.of("written v1", "read true v1 42.00", "error FENCING_TOKEN_REJECTED"), answers);
+    }
+
+    private static void awaitSize(final java.util.List<String> list, final int size)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (list.size() < size)
+        {
+            assertTrue(System.nanoTime() - deadline < 0, "no answer: " + list);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    @Test
     void shouldPinShardThreadsWhenAsked() throws Exception
     {
         node = GridNode.launch(nodeContext(false).shards(1).shardCpus("1"));

@@ -1,0 +1,147 @@
+package io.leasegrid.bench;
+
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.leasegrid.client.GridClient;
+import io.leasegrid.client.GridClientContext;
+import io.leasegrid.client.ValueCallback;
+import io.leasegrid.codec.sbe.ErrorCode;
+import io.leasegrid.node.GridNode;
+import io.leasegrid.node.GridNodeContext;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.File;
+import java.net.DatagramSocket;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * End-to-end round trips from the client's allocation-free callback path to a node in the same JVM, over IPC
+ * (one media driver) and over UDP on loopback (two media drivers): a 64-byte put (journaled) and a get. With
+ * {@code -prof gc} it shows the whole path — client, Aeron, node, journal — allocating nothing per request.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class ClientRoundTripBenchmark implements ValueCallback
+{
+    @Param({ "ipc", "udp" })
+    String transport;
+
+    private File dir;
+    private GridNode node;
+    private MediaDriver clientDriver;
+    private GridClient client;
+    private final UnsafeBuffer key = new UnsafeBuffer("price:{AAPL}".getBytes());
+    private final UnsafeBuffer value = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
+    private volatile long answers;
+    private long errors;
+
+    @Setup(Level.Trial)
+    public void start() throws Exception
+    {
+        dir = Files.createTempDirectory("leasegrid-jmh-rtt").toFile();
+        final int port;
+        try (DatagramSocket socket = new DatagramSocket(0))
+        {
+            port = socket.getLocalPort();
+        }
+        node = GridNode.launch(new GridNodeContext().dir(new File(dir, "node").getPath()).endpoint("127.0.0.1:" + port));
+        final GridClientContext context = new GridClientContext().connectTimeout(Duration.ofSeconds(30));
+        if ("ipc".equals(transport))
+        {
+            context.aeronDir(node.context().aeronDir()).requestChannel("aeron:ipc").responseChannel("aeron:ipc");
+        }
+        else
+        {
+            clientDriver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+                .aeronDirectoryName(new File(dir, "client-aeron").getPath())
+                .threadingMode(ThreadingMode.SHARED)
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true));
+            context.aeronDir(clientDriver.aeronDirectoryName())
+                .requestChannel(node.context().requestChannel())
+                .responseChannel("aeron:udp?endpoint=127.0.0.1:0");
+        }
+        client = GridClient.connect(context);
+        client.put(key, 0, key.capacity(), value, 0, value.capacity(), this);
+        awaitAnswer(answers);
+    }
+
+    @TearDown(Level.Trial)
+    public void stop()
+    {
+        CloseHelper.quietCloseAll(client, clientDriver, node);
+        IoUtil.delete(dir, true);
+        if (errors > 0)
+        {
+            throw new IllegalStateException(errors + " requests failed");
+        }
+    }
+
+    @Benchmark
+    public long putRoundTrip()
+    {
+        final long before = answers;
+        value.putLong(0, before);
+        client.put(key, 0, key.capacity(), value, 0, value.capacity(), this);
+        return awaitAnswer(before);
+    }
+
+    @Benchmark
+    public long getRoundTrip()
+    {
+        final long before = answers;
+        client.get(key, 0, key.capacity(), this);
+        return awaitAnswer(before);
+    }
+
+    private long awaitAnswer(final long before)
+    {
+        long now;
+        while ((now = answers) == before)
+        {
+            Thread.onSpinWait();
+        }
+        return now;
+    }
+
+    public void onWritten(final long correlationId, final long version, final long timestampNs)
+    {
+        answers++;
+    }
+
+    public void onRead(
+        final long correlationId, final boolean found, final long version, final long timestampNs,
+        final DirectBuffer buffer, final int offset, final int length)
+    {
+        answers++;
+    }
+
+    public void onError(final long correlationId, final ErrorCode code)
+    {
+        errors++;
+        answers++;
+    }
+}
