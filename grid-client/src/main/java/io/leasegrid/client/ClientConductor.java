@@ -173,6 +173,7 @@ final class ClientConductor implements Agent, FragmentHandler
                 error.requestTemplateId();
                 final String message = error.message();
                 final GridException failure = new GridException(code, message);
+                // NOT_PRIMARY: the partition map that follows re-routes later requests; this one fails for the caller.
                 final GridClient.Pending waiting = client.pending.remove(correlationId);
                 if (null != waiting)
                 {

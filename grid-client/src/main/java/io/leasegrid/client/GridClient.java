@@ -610,7 +610,12 @@ public final class GridClient implements AutoCloseable
 
     void onPartitionMap(final long correlationId, final int[] streamIdByPartition)
     {
+        final int[] current = this.streamIdByPartition;
         this.streamIdByPartition = streamIdByPartition;
+        if (null != current && !java.util.Arrays.equals(current, streamIdByPartition))
+        {
+            applyMovedMap(streamIdByPartition);
+        }
         final ShardConnection connection = connectionFor(correlationId);
         if (null != connection)
         {
@@ -720,6 +725,31 @@ public final class GridClient implements AutoCloseable
                 .responseChannel(resolvedResponseChannel);
             offerUntil(connection.publication, MessageHeaderEncoder.ENCODED_LENGTH + connect.encodedLength(), deadlineNs);
         }
+    }
+
+    /**
+     * Partitions moved between shards (the node restarted with other settings, or the client asked the wrong
+     * shard): route by the new map and open sessions with shards not known yet. On the conductor thread.
+     */
+    private void applyMovedMap(final int[] map)
+    {
+        for (final int streamId : java.util.Arrays.stream(map).distinct().toArray())
+        {
+            if (!connections.containsKey(streamId))
+            {
+                final ShardConnection connection = new ShardConnection(
+                    streamId, aeron.addPublication(context.requestChannel(), streamId));
+                connection.established = true;
+                connections.put(streamId, connection);
+                connectionArray = connections.values().toArray(new ShardConnection[0]);
+            }
+        }
+        final ShardConnection[] byPartition = new ShardConnection[map.length];
+        for (int partition = 0; partition < map.length; partition++)
+        {
+            byPartition[partition] = connections.get(map[partition]);
+        }
+        routes = byPartition;
     }
 
     /**

@@ -153,7 +153,14 @@ public final class ShardResponsePublisher implements ShardListener, AutoCloseabl
             .nodeId(nodeId)
             .authenticated(authenticating ? BooleanType.TRUE : BooleanType.FALSE);
         send(link, connected.encodedLength());
+        sendPartitionMap(link, correlationId);
+    }
 
+    /**
+     * Tell a client where every partition lives: after it connects, and whenever it asked the wrong shard.
+     */
+    void sendPartitionMap(final SessionLink link, final long correlationId)
+    {
         partitionMap.wrapAndApplyHeader(buffer, 0, header)
             .correlationId(correlationId)
             .mapVersion(1)
@@ -352,6 +359,11 @@ public final class ShardResponsePublisher implements ShardListener, AutoCloseabl
         if (null != link)
         {
             sendError(link, correlationId, code, requestTemplateId, ErrorCodes.describe(code));
+            if (ErrorCode.NOT_PRIMARY == code)
+            {
+                // The client's map is stale: the new one follows the error.
+                sendPartitionMap(link, correlationId);
+            }
         }
     }
 

@@ -281,6 +281,45 @@ class GridNodeIntegrationTest
     }
 
     @Test
+    void shouldFollowPartitionsThatMovedToAnotherShard() throws Exception
+    {
+        final GridNodeContext context = nodeContext(false).shards(1);
+        node = GridNode.launch(context);
+        first = udpClient("anyone", null);
+        for (int i = 0; i < 16; i++)
+        {
+            first.put("k" + i, ("v" + i).getBytes());
+        }
+        node.close();
+
+        // Same data, now spread over two shards: half the partitions live on a stream the client never saw.
+        node = GridNode.launch(new GridNodeContext()
+            .dir(context.dir()).endpoint(context.endpoint()).partitions(16).shards(2).sessionTimeoutMs(3_000));
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int found = 0;
+        while (found < 16)
+        {
+            assertTrue(System.nanoTime() - deadline < 0, "only " + found + " keys reachable after the move");
+            found = 0;
+            for (int i = 0; i < 16; i++)
+            {
+                try
+                {
+                    final ValueRecord record = first.get("k" + i);
+                    if (null != record && new String(record.value()).equals("v" + i))
+                    {
+                        found++;
+                    }
+                }
+                catch (final GridException ex)
+                {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldPinShardThreadsWhenAsked() throws Exception
     {
         node = GridNode.launch(nodeContext(false).shards(1).shardCpus("1"));
