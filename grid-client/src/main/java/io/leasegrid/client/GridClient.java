@@ -49,6 +49,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class GridClient implements AutoCloseable
 {
     private static final long RECONNECT_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final long CONNECT_RETRY_NS = TimeUnit.SECONDS.toNanos(1);
 
 
     private final GridClientContext context;
@@ -693,23 +694,38 @@ public final class GridClient implements AutoCloseable
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
         sendConnect(connection, deadlineNs);
-        try
+        while (true)
         {
-            connection.ready.get(Math.max(1, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+            try
+            {
+                // A connect lost on the way is sent again; the node times out the session it may have opened.
+                connection.ready.get(Math.min(CONNECT_RETRY_NS, Math.max(1, deadlineNs - System.nanoTime())),
+                    TimeUnit.NANOSECONDS);
+                break;
+            }
+            catch (final TimeoutException ex)
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw new GridTimeoutException("node did not complete the session handshake on stream " + streamId);
+                }
+                sendConnect(connection, deadlineNs);
+            }
+            catch (final ExecutionException | InterruptedException ex)
+            {
+                throw handshakeFailure(ex);
+            }
         }
-        catch (final TimeoutException ex)
-        {
-            throw new GridTimeoutException("node did not complete the session handshake on stream " + streamId);
-        }
-        catch (final ExecutionException ex)
-        {
-            throw ex.getCause() instanceof GridException ? (GridException)ex.getCause() : new IllegalStateException(ex);
-        }
-        catch (final InterruptedException ex)
+    }
+
+    private static RuntimeException handshakeFailure(final Exception ex)
+    {
+        if (ex instanceof InterruptedException)
         {
             Thread.currentThread().interrupt();
-            throw new GridTimeoutException("interrupted while connecting");
+            return new GridTimeoutException("interrupted while connecting");
         }
+        return ex.getCause() instanceof GridException ? (GridException)ex.getCause() : new IllegalStateException(ex);
     }
 
     private void sendConnect(final ShardConnection connection, final long deadlineNs)

@@ -15,6 +15,7 @@ final class SessionLink
     final String clientName;
     final byte[] nonce;
     boolean authenticated;
+    long createdNs;
     final ArrayList<byte[]> outbox = new ArrayList<>();
 
     SessionLink(

@@ -24,8 +24,11 @@ import io.leasegrid.node.session.Credentials;
 import net.openhft.affinity.AffinityLock;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.security.SecureRandom;
+import java.util.ArrayDeque;
 
 /**
  * A shard on the wire: polls the shard's request stream (UDP and IPC), authenticates sessions, checks that each
@@ -36,6 +39,7 @@ import java.security.SecureRandom;
 public final class ShardNetworkAgent implements Agent, FragmentHandler
 {
     private static final int FRAGMENT_LIMIT = 16;
+    private static final int MAX_UNAUTHENTICATED = 1024;
 
     private final ShardAgent shard;
     private final ShardResponsePublisher publisher;
@@ -46,6 +50,8 @@ public final class ShardNetworkAgent implements Agent, FragmentHandler
     private volatile AffinityLock affinityLock;
     private final SecureRandom random = new SecureRandom();
     private final FragmentAssembler assembler = new FragmentAssembler(this);
+    private final ArrayDeque<SessionLink> unauthenticated = new ArrayDeque<>();
+    private final NanoClock clock = SystemNanoClock.INSTANCE;
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final SessionConnectDecoder connect = new SessionConnectDecoder();
     private final SessionAuthenticateDecoder authenticate = new SessionAuthenticateDecoder();
@@ -102,6 +108,26 @@ public final class ShardNetworkAgent implements Agent, FragmentHandler
         }
         work += shard.doWork();
         work += publisher.flush();
+        work += expireUnauthenticated();
+        return work;
+    }
+
+    private int expireUnauthenticated()
+    {
+        int work = 0;
+        final long nowNs = clock.nanoTime();
+        SessionLink oldest;
+        while (null != (oldest = unauthenticated.peekFirst()) &&
+            (oldest.authenticated || null == publisher.link(oldest.sessionId) || nowNs - oldest.createdNs > sessionTimeoutNs))
+        {
+            unauthenticated.pollFirst();
+            if (!oldest.authenticated)
+            {
+                // A connect that never completed its challenge: forget it.
+                publisher.removeLink(oldest.sessionId);
+                work++;
+            }
+        }
         return work;
     }
 
@@ -342,10 +368,17 @@ public final class ShardNetworkAgent implements Agent, FragmentHandler
         }
         else
         {
+            if (unauthenticated.size() >= MAX_UNAUTHENTICATED)
+            {
+                rejectedAuthentications++;
+                return;
+            }
             final byte[] nonce = new byte[ChallengeResponse.NONCE_LENGTH];
             random.nextBytes(nonce);
             final SessionLink link = publisher.addLink(sessionId, imageSessionId, responseChannel, responseStreamId,
                 clientName, nonce);
+            link.createdNs = clock.nanoTime();
+            unauthenticated.addLast(link);
             publisher.sendChallenge(link, correlationId);
         }
     }

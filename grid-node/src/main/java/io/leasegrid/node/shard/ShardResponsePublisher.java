@@ -34,9 +34,9 @@ import java.util.Map;
 
 /**
  * Encodes a shard's answers as SBE messages and offers them to each session's response publication. A message
- * that cannot be sent yet because the client's publication is still connecting waits in the session's outbox;
- * one that meets lasting back-pressure is dropped and counted (the client's request times out). Owned by the
- * shard's thread.
+ * that cannot be sent yet (the client's publication is still connecting, or back-pressured) waits, in order, in
+ * the session's bounded outbox and is retried from the duty cycle; only a full outbox drops and counts. Owned by
+ * the shard's thread.
  */
 public final class ShardResponsePublisher implements ShardListener, AutoCloseable
 {
@@ -387,20 +387,19 @@ public final class ShardResponsePublisher implements ShardListener, AutoCloseabl
                 {
                     return;
                 }
-                if (result == Publication.NOT_CONNECTED || result == Publication.CLOSED ||
-                    result == Publication.MAX_POSITION_EXCEEDED)
+                if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED)
+                {
+                    droppedResponses++;
+                    return;
+                }
+                if (result == Publication.NOT_CONNECTED)
                 {
                     break;
                 }
             }
-            if (link.publication.isConnected())
-            {
-                droppedResponses++;
-                return;
-            }
             waitingLinks.add(link);
         }
-        // The client's response publication is still connecting: keep the message, in order, until it can go.
+        // Not connected yet, or back-pressured: keep the message, in order, and retry from the duty cycle.
         if (link.outbox.size() >= MAX_WAITING_MESSAGES)
         {
             droppedResponses++;
