@@ -231,9 +231,7 @@ public final class GridClient implements AutoCloseable
         final ShardConnection connection = route(Partitioner.partition(key, keyOffset, keyLength, streamIdByPartition.length));
         synchronized (sendLock)
         {
-            final long correlationId = correlationIds.incrementAndGet();
-            callbacks.put(correlationId, callback);
-            callbackDeadlines.put(correlationId, System.nanoTime() + context.requestTimeoutNs());
+            final long correlationId = registerCallback(callback);
             put.wrapAndApplyHeader(buffer, 0, header)
                 .correlationId(correlationId)
                 .sessionId(connection.sessionId)
@@ -254,9 +252,7 @@ public final class GridClient implements AutoCloseable
         final ShardConnection connection = route(Partitioner.partition(key, keyOffset, keyLength, streamIdByPartition.length));
         synchronized (sendLock)
         {
-            final long correlationId = correlationIds.incrementAndGet();
-            callbacks.put(correlationId, callback);
-            callbackDeadlines.put(correlationId, System.nanoTime() + context.requestTimeoutNs());
+            final long correlationId = registerCallback(callback);
             get.wrapAndApplyHeader(buffer, 0, header)
                 .correlationId(correlationId).sessionId(connection.sessionId).putKey(key, keyOffset, keyLength);
             offerCallback(connection, get.encodedLength(), correlationId);
@@ -285,9 +281,7 @@ public final class GridClient implements AutoCloseable
         final ShardConnection connection = route(Partitioner.partition(key, keyOffset, keyLength, streamIdByPartition.length));
         synchronized (sendLock)
         {
-            final long correlationId = correlationIds.incrementAndGet();
-            callbacks.put(correlationId, callback);
-            callbackDeadlines.put(correlationId, System.nanoTime() + context.requestTimeoutNs());
+            final long correlationId = registerCallback(callback);
             fencedPut.wrapAndApplyHeader(buffer, 0, header)
                 .correlationId(correlationId)
                 .sessionId(connection.sessionId)
@@ -298,6 +292,14 @@ public final class GridClient implements AutoCloseable
             offerCallback(connection, fencedPut.encodedLength(), correlationId);
             return correlationId;
         }
+    }
+
+    private long registerCallback(final ValueCallback callback)
+    {
+        final long correlationId = correlationIds.incrementAndGet();
+        callbacks.put(correlationId, callback);
+        callbackDeadlines.put(correlationId, System.nanoTime() + context.requestTimeoutNs());
+        return correlationId;
     }
 
     /**
