@@ -21,6 +21,10 @@ public final class LeasegridTool
                 System.exit(StockPriceDemo.run(rest));
                 break;
 
+            case "journal":
+                System.exit(JournalTool.run(rest, System.out, System.err));
+                break;
+
             case "journal-demo":
                 System.exit(JournalDemo.run(rest));
                 break;
@@ -88,6 +92,9 @@ public final class LeasegridTool
             "                                one value request to the node running on this machine",
             "  lease RESOURCE TTL_MS [HOLD_MS]",
             "                                take an exclusive lease, hold it HOLD_MS (waiting as long), release it",
+            "  journal dump|replay|verify [--dir DIR] [--partition N] [--json] [--key K] [--resource R]",
+            "          [--session S] [--from TIME] [--to TIME] [--until TIME|POSITION]",
+            "                                read journals (read-only): entries, state as of a moment, integrity",
             "  journal-demo [--updates N] [--keep]",
             "                                journal price updates, measure append latency, SIGKILL a writer mid-write",
             "  jmh [JMH ARGS]                run the JMH benchmarks, e.g. bin/leasegrid jmh -prof gc CodecBenchmark",

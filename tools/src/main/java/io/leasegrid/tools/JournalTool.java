@@ -1,0 +1,416 @@
+package io.leasegrid.tools;
+
+import io.leasegrid.codec.sbe.JournalEntryDecoder;
+import io.leasegrid.journal.JournalContext;
+import io.leasegrid.journal.JournalCorruptionException;
+import io.leasegrid.journal.JournalReader;
+import io.leasegrid.journal.PartitionJournal;
+import io.leasegrid.node.GridNodeConfiguration;
+import io.leasegrid.node.lease.Lease;
+import io.leasegrid.node.lease.Waiter;
+import io.leasegrid.node.partition.OperationApplier;
+import io.leasegrid.node.partition.PartitionState;
+import org.agrona.DirectBuffer;
+
+import java.io.File;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code bin/leasegrid journal dump|replay|verify}: read partition journals, read-only, from a running node's
+ * directory or a copy taken from another machine.
+ * <ul>
+ *   <li>{@code dump}: every entry as a line of text or JSON, filtered by key, resource, session and time.</li>
+ *   <li>{@code replay --until TIME|POSITION}: the state as of that moment: holders with tokens, waiters, values.</li>
+ *   <li>{@code verify}: checksums, positions, fencing-token and version monotonicity; exit status 1 on any finding.</li>
+ * </ul>
+ */
+final class JournalTool
+{
+    private static final long PROGRESS_EVERY = 1_000_000;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private File journalDir;
+    private Integer partition;
+    private boolean json;
+    private String key;
+    private String resource;
+    private Long session;
+    private long fromNs = Long.MIN_VALUE;
+    private long toNs = Long.MAX_VALUE;
+    private String until;
+
+    private JournalTool(final PrintStream out, final PrintStream err)
+    {
+        this.out = out;
+        this.err = err;
+        journalDir = new File(System.getProperty(GridNodeConfiguration.DIR_PROP_NAME, GridNodeConfiguration.DIR_DEFAULT), "journal");
+    }
+
+    static int run(final String[] args, final PrintStream out, final PrintStream err)
+    {
+        if (args.length == 0)
+        {
+            err.println("usage: bin/leasegrid journal dump|replay|verify [--dir DIR] [--partition N] [--json] " +
+                "[--key K] [--resource R] [--session S] [--from TIME] [--to TIME] [--until TIME|POSITION]");
+            return 2;
+        }
+        final JournalTool tool = new JournalTool(out, err);
+        try
+        {
+            tool.parse(args);
+            switch (args[0])
+            {
+                case "dump":
+                    return tool.dump();
+                case "replay":
+                    return tool.replay();
+                case "verify":
+                    return tool.verify();
+                default:
+                    err.println("journal: unknown command '" + args[0] + "' (dump, replay or verify)");
+                    return 2;
+            }
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            err.println("journal: " + ex.getMessage());
+            return 2;
+        }
+    }
+
+    private void parse(final String[] args)
+    {
+        for (int i = 1; i < args.length; i++)
+        {
+            final String option = args[i];
+            if ("--json".equals(option))
+            {
+                json = true;
+                continue;
+            }
+            if (i + 1 >= args.length)
+            {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            final String value = args[++i];
+            switch (option)
+            {
+                case "--dir":
+                    journalDir = new File(value);
+                    break;
+                case "--partition":
+                    partition = Integer.parseInt(value);
+                    break;
+                case "--key":
+                    key = value;
+                    break;
+                case "--resource":
+                    resource = value;
+                    break;
+                case "--session":
+                    session = Long.parseLong(value);
+                    break;
+                case "--from":
+                    fromNs = epochNanos(value);
+                    break;
+                case "--to":
+                    toNs = epochNanos(value);
+                    break;
+                case "--until":
+                    until = value;
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown option " + option);
+            }
+        }
+        if (!journalDir.isDirectory())
+        {
+            throw new IllegalArgumentException("no journal directory " + journalDir + " (use --dir)");
+        }
+    }
+
+    private List<Integer> partitions()
+    {
+        final List<Integer> partitions = new ArrayList<>();
+        if (null != partition)
+        {
+            partitions.add(partition);
+            return partitions;
+        }
+        final File[] dirs = journalDir.listFiles((dir, name) -> name.matches("partition-\\d{5}"));
+        if (null != dirs)
+        {
+            for (final File dir : dirs)
+            {
+                partitions.add(Integer.parseInt(dir.getName().substring("partition-".length())));
+            }
+        }
+        partitions.sort(Integer::compare);
+        return partitions;
+    }
+
+    private PartitionJournal open(final int partitionId)
+    {
+        return PartitionJournal.open(new JournalContext().journalDir(journalDir.getPath()).partitionId(partitionId).readOnly(true));
+    }
+
+    private int dump()
+    {
+        final OperationText text = new OperationText();
+        for (final int partitionId : partitions())
+        {
+            final Map<Long, Object[]> leases = new HashMap<>();
+            try (PartitionJournal journal = open(partitionId))
+            {
+                final long[] seen = { 0 };
+                journal.replay(journal.firstPosition(), (entry, buffer, offset, length) ->
+                {
+                    final Map<String, Object> fields = describe(text, entry, buffer);
+                    final Object leaseId = fields.get("leaseId");
+                    if ("grant".equals(fields.get("op")))
+                    {
+                        leases.put((Long)leaseId, new Object[]{ fields.get("resource"), fields.get("session") });
+                    }
+                    else if (null != leaseId && leases.containsKey(leaseId))
+                    {
+                        fields.putIfAbsent("resource", leases.get(leaseId)[0]);
+                        fields.putIfAbsent("session", leases.get(leaseId)[1]);
+                    }
+                    if (matches(entry, fields))
+                    {
+                        out.println(json ? OperationText.json(fields) : line(fields));
+                    }
+                    progress(++seen[0], partitionId);
+                });
+            }
+        }
+        return 0;
+    }
+
+    private int replay()
+    {
+        if (null == until)
+        {
+            throw new IllegalArgumentException("replay needs --until TIME|POSITION");
+        }
+        final boolean byPosition = until.matches("\\d+");
+        final long limit = byPosition ? Long.parseLong(until) : epochNanos(until);
+        final OperationApplier applier = new OperationApplier();
+        for (final int partitionId : partitions())
+        {
+            final PartitionState state = new PartitionState(partitionId);
+            try (PartitionJournal journal = open(partitionId); JournalReader reader = journal.reader(journal.firstPosition()))
+            {
+                final boolean[] done = { false };
+                final long[] asOfNs = { 0 };
+                while (!done[0] && reader.poll((entry, buffer, offset, length) ->
+                {
+                    if (done[0] || (byPosition ? entry.position() > limit : entry.timestampNs() > limit))
+                    {
+                        done[0] = true;
+                        return;
+                    }
+                    asOfNs[0] = entry.timestampNs();
+                    applier.apply(state, entry.position(), entry.epoch(), entry.timestampNs(), entry.monotonicNs(), buffer,
+                        entry.limit() + JournalEntryDecoder.operationHeaderLength());
+                    progress(entry.position() + 1, partitionId);
+                }, 1) > 0)
+                {
+                    Thread.onSpinWait();
+                }
+                printState(state, asOfNs[0]);
+            }
+        }
+        return 0;
+    }
+
+    private void printState(final PartitionState state, final long asOfNs)
+    {
+        if (state.lastAppliedPosition() < 0)
+        {
+            if (null != partition)
+            {
+                out.println("partition " + state.partitionId() + ": no entries up to that point");
+            }
+            return;
+        }
+        out.println("partition " + state.partitionId() + " at position " + state.lastAppliedPosition() + " (" +
+            Instant.ofEpochSecond(0, asOfNs) + ")");
+        final long nowNs = state.lastAppliedMonotonicNs();
+        final Map<String, List<String>> byResource = new TreeMap<>();
+        state.leases().forEachResource(r ->
+        {
+            final List<String> lines = new ArrayList<>();
+            for (Lease lease = r.firstHolder(); null != lease; lease = lease.nextHolder())
+            {
+                lines.add("holder session=" + lease.sessionId() + " leaseId=" + lease.leaseId() + " token=" +
+                    lease.fencingToken() + " " + lease.mode() + " ttl=" + Duration.ofNanos(lease.ttlNs()) +
+                    " left=" + Duration.ofNanos(Math.max(0, lease.expiresAtNs() - nowNs)));
+            }
+            for (Waiter waiter = r.firstWaiter(); null != waiter; waiter = waiter.next())
+            {
+                lines.add("waiter session=" + waiter.sessionId() + " " + waiter.mode());
+            }
+            final byte[] name = new byte[r.nameLength()];
+            r.nameBuffer().getBytes(0, name);
+            byResource.put(new String(name, java.nio.charset.StandardCharsets.UTF_8), lines);
+        });
+        byResource.forEach((name, lines) ->
+        {
+            out.println("  lease " + name);
+            lines.forEach(line -> out.println("    " + line));
+        });
+        final Map<String, String> values = new TreeMap<>();
+        state.values().forEach(value -> values.put(
+            OperationText.text(value.keyLength(), (dst, offset, length) -> { value.keyBuffer().getBytes(0, dst, offset, length); return length; }),
+            OperationText.text(value.valueLength(), (dst, offset, length) -> { value.valueBuffer().getBytes(0, dst, offset, length); return length; }) +
+            "  (version " + value.version() + ", " + Instant.ofEpochSecond(0, value.timestampNs()) + ")"));
+        values.forEach((name, value) -> out.println("  value " + name + " = " + value));
+    }
+
+    private int verify()
+    {
+        final OperationText text = new OperationText();
+        int findings = 0;
+        long entries = 0;
+        for (final int partitionId : partitions())
+        {
+            final Map<String, Long> tokens = new HashMap<>();
+            final Map<String, Long> versions = new HashMap<>();
+            final List<String> problems = new ArrayList<>();
+            final long[] count = { 0 };
+            try (PartitionJournal journal = open(partitionId); JournalReader reader = journal.reader(journal.firstPosition()))
+            {
+                if (journal.tornEntriesDiscarded() > 0)
+                {
+                    problems.add("partition " + partitionId + ": " + journal.tornEntriesDiscarded() +
+                        " torn entries at the end (would be discarded when a node opens it)");
+                }
+                while (reader.nextPosition() < journal.nextPosition())
+                {
+                    try
+                    {
+                        reader.poll((entry, buffer, offset, length) ->
+                        {
+                            count[0]++;
+                            final Map<String, Object> fields = describe(text, entry, buffer);
+                            if ("grant".equals(fields.get("op")))
+                            {
+                                final String name = (String)fields.get("resource");
+                                final long token = (Long)fields.get("token");
+                                final Long previous = tokens.put(name, token);
+                                if (null != previous && token <= previous)
+                                {
+                                    problems.add("partition " + partitionId + " position " + entry.position() +
+                                        ": fencing token " + token + " of " + name + " does not exceed " + previous);
+                                }
+                            }
+                            else if ("put".equals(fields.get("op")) || "delete".equals(fields.get("op")))
+                            {
+                                final String name = (String)fields.get("key");
+                                final long version = (Long)fields.get("version");
+                                final Long previous = versions.put(name, version);
+                                if (null != previous && version <= previous)
+                                {
+                                    problems.add("partition " + partitionId + " position " + entry.position() +
+                                        ": version " + version + " of " + name + " does not exceed " + previous);
+                                }
+                            }
+                            progress(count[0], partitionId);
+                        }, 10_000);
+                    }
+                    catch (final JournalCorruptionException ex)
+                    {
+                        problems.add(ex.getMessage());
+                        if (reader.nextPosition() + 1 > journal.nextPosition())
+                        {
+                            break;
+                        }
+                        reader.seek(reader.nextPosition() + 1);
+                    }
+                }
+            }
+            catch (final JournalCorruptionException ex)
+            {
+                problems.add(ex.getMessage());
+            }
+            entries += count[0];
+            problems.forEach(out::println);
+            findings += problems.size();
+        }
+        out.println(findings == 0 ? "verify: OK, " + entries + " entries" : "verify: " + findings + " finding(s) in " + entries + " entries");
+        return findings == 0 ? 0 : 1;
+    }
+
+    private Map<String, Object> describe(final OperationText text, final JournalEntryDecoder entry, final DirectBuffer buffer)
+    {
+        final Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        fields.put("partition", entry.partitionId());
+        fields.put("position", entry.position());
+        fields.put("epoch", entry.epoch());
+        fields.put("time", Instant.ofEpochSecond(0, entry.timestampNs()).toString());
+        fields.putAll(text.fields(buffer, entry.limit() + JournalEntryDecoder.operationHeaderLength()));
+        return fields;
+    }
+
+    private boolean matches(final JournalEntryDecoder entry, final Map<String, Object> fields)
+    {
+        final long timestampNs = entry.timestampNs();
+        if (timestampNs < fromNs || timestampNs > toNs)
+        {
+            return false;
+        }
+        if (null != key && !key.equals(fields.get("key")))
+        {
+            return false;
+        }
+        if (null != resource && !resource.equals(fields.get("resource")))
+        {
+            return false;
+        }
+        return null == session || session.equals(fields.get("session"));
+    }
+
+    private static String line(final Map<String, Object> fields)
+    {
+        final StringBuilder line = new StringBuilder();
+        fields.forEach((name, value) ->
+        {
+            if (line.length() > 0)
+            {
+                line.append(' ');
+            }
+            line.append("time".equals(name) || "op".equals(name) ? "" : name + "=").append(value);
+        });
+        return line.toString();
+    }
+
+    private void progress(final long entries, final int partitionId)
+    {
+        if (entries % PROGRESS_EVERY == 0)
+        {
+            err.printf("  ... partition %d: %,d entries%n", partitionId, entries);
+        }
+    }
+
+    private static long epochNanos(final String instant)
+    {
+        try
+        {
+            final Instant parsed = Instant.parse(instant);
+            return parsed.getEpochSecond() * 1_000_000_000L + parsed.getNano();
+        }
+        catch (final java.time.format.DateTimeParseException ex)
+        {
+            throw new IllegalArgumentException("not an ISO-8601 instant such as 2026-11-22T10:31:02.123456Z: " + instant);
+        }
+    }
+}
