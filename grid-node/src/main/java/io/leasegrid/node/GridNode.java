@@ -9,11 +9,22 @@ import io.leasegrid.node.shard.ShardAgent;
 import io.leasegrid.node.shard.ShardContext;
 import io.leasegrid.node.shard.ShardNetworkAgent;
 import io.leasegrid.node.shard.ShardResponsePublisher;
+import io.leasegrid.node.status.Alerts;
+import io.leasegrid.node.status.PrometheusEndpoint;
+import io.leasegrid.node.status.ShardCounters;
+import io.leasegrid.node.status.StatusFile;
 import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.status.CountersManager;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,6 +41,8 @@ public final class GridNode implements AutoCloseable
     private final Aeron aeron;
     private final List<AgentRunner> runners = new ArrayList<>();
     private final List<ShardNetworkAgent> shards = new ArrayList<>();
+    private final StatusFile statusFile;
+    private final PrometheusEndpoint prometheus;
     private boolean closed;
 
     private GridNode(final GridNodeContext context)
@@ -38,8 +51,14 @@ public final class GridNode implements AutoCloseable
         final ErrorHandler errorHandler = Throwable::printStackTrace;
         MediaDriver launchedDriver = null;
         Aeron connectedAeron = null;
+        StatusFile createdStatus = null;
+        PrometheusEndpoint startedPrometheus = null;
         try
         {
+            createdStatus = StatusFile.create(new File(context.dir()));
+            final CountersManager countersManager = new CountersManager(createdStatus.metadata(), createdStatus.values());
+            final Alerts alerts = new Alerts(createdStatus.alerts(), SystemEpochClock.INSTANCE);
+            final FileStore journalStore = journalStore(context);
             if (context.embeddedDriver())
             {
                 final boolean dedicated = "dedicated".equals(context.driverThreading());
@@ -86,19 +105,26 @@ public final class GridNode implements AutoCloseable
                 final ShardNetworkAgent agent = new ShardNetworkAgent(
                     shardAgent, publisher, subscriptions, context.credentials(), context.sessionTimeoutNs(),
                     context.shardCpu(shard));
+                agent.observability(new ShardCounters(countersManager, shard), alerts, context.stallThresholdNs(),
+                    context.diskUsageAlert(), journalStore);
                 shards.add(agent);
                 runners.add(new AgentRunner(
                     GridNodeContext.idleStrategy(context.idleStrategyName()), errorHandler, null, agent));
             }
+            if (context.prometheusPort() >= 0)
+            {
+                startedPrometheus = new PrometheusEndpoint("127.0.0.1", context.prometheusPort(), createdStatus.counters());
+            }
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietClose(connectedAeron);
-            CloseHelper.quietClose(launchedDriver);
+            CloseHelper.quietCloseAll(startedPrometheus, connectedAeron, launchedDriver, createdStatus);
             throw ex;
         }
         driver = launchedDriver;
         aeron = connectedAeron;
+        statusFile = createdStatus;
+        prometheus = startedPrometheus;
         for (final AgentRunner runner : runners)
         {
             AgentRunner.startOnThread(runner);
@@ -133,6 +159,28 @@ public final class GridNode implements AutoCloseable
     }
 
     /**
+     * @return port of the Prometheus endpoint, or -1 when it is off.
+     */
+    public int prometheusPort()
+    {
+        return null == prometheus ? -1 : prometheus.port();
+    }
+
+    private static FileStore journalStore(final GridNodeContext context)
+    {
+        try
+        {
+            final File journalDir = context.journalDir();
+            IoUtil.ensureDirectoryExists(journalDir, "journal directory");
+            return Files.getFileStore(journalDir.toPath());
+        }
+        catch (final IOException ex)
+        {
+            return null;
+        }
+    }
+
+    /**
      * Stop the shards, then Aeron and the embedded driver. Idempotent.
      */
     public void close()
@@ -141,8 +189,7 @@ public final class GridNode implements AutoCloseable
         {
             closed = true;
             runners.forEach(CloseHelper::quietClose);
-            CloseHelper.quietClose(aeron);
-            CloseHelper.quietClose(driver);
+            CloseHelper.quietCloseAll(prometheus, aeron, driver, statusFile);
         }
     }
 
@@ -152,9 +199,16 @@ public final class GridNode implements AutoCloseable
     public static void main(final String[] args)
     {
         final GridNodeContext context = new GridNodeContext();
+        if (null == System.getProperty(GridNodeConfiguration.PROMETHEUS_PORT_PROP_NAME))
+        {
+            context.prometheusPort(GridNodeConfiguration.PROMETHEUS_PORT_NODE_DEFAULT);
+        }
         try (GridNode node = launch(context))
         {
             printBanner(node.context());
+            System.out.println("status: " + new File(context.dir(), StatusFile.FILE_NAME).getAbsolutePath() +
+                " (bin/leasegrid stat, bin/leasegrid alerts)" + (node.prometheusPort() >= 0 ?
+                ", metrics: http://127.0.0.1:" + node.prometheusPort() + "/metrics" : ""));
             new ShutdownSignalBarrier().await();
             System.out.println("leasegrid node " + context.nodeId() + " stopping");
         }

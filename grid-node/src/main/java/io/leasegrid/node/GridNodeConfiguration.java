@@ -58,6 +58,23 @@ public final class GridNodeConfiguration
     /** Comma-separated CPU ids to pin shard threads to, shard 0 first; unset leaves placement to the OS. */
     public static final String SHARD_CPUS_PROP_NAME = "leasegrid.shard.cpus";
 
+    /** Port of the Prometheus text endpoint on 127.0.0.1; -1 turns it off, 0 picks a free port. */
+    public static final String PROMETHEUS_PORT_PROP_NAME = "leasegrid.prometheus.port";
+    /** Default: off for embedded nodes; {@code bin/leasegrid node} uses {@link #PROMETHEUS_PORT_NODE_DEFAULT}. */
+    public static final int PROMETHEUS_PORT_DEFAULT = -1;
+    /** Port {@code bin/leasegrid node} serves metrics on unless told otherwise. */
+    public static final int PROMETHEUS_PORT_NODE_DEFAULT = 7172;
+
+    /** A duty cycle longer than this is a stall: counted and alerted. */
+    public static final String STALL_THRESHOLD_MS_PROP_NAME = "leasegrid.stall.threshold.ms";
+    /** Default stall threshold. */
+    public static final long STALL_THRESHOLD_MS_DEFAULT = 50;
+
+    /** Fraction of the journal's file system in use above which an alert is raised. */
+    public static final String DISK_USAGE_ALERT_PROP_NAME = "leasegrid.disk.usage.alert";
+    /** Default disk usage alert threshold. */
+    public static final double DISK_USAGE_ALERT_DEFAULT = 0.9;
+
     private GridNodeConfiguration()
     {
     }

@@ -33,6 +33,12 @@ public final class GridNodeContext
     private String driverThreading = System.getProperty(
         GridNodeConfiguration.DRIVER_THREADING_PROP_NAME, GridNodeConfiguration.DRIVER_THREADING_DEFAULT);
     private String shardCpus = System.getProperty(GridNodeConfiguration.SHARD_CPUS_PROP_NAME);
+    private int prometheusPort = Integer.getInteger(
+        GridNodeConfiguration.PROMETHEUS_PORT_PROP_NAME, GridNodeConfiguration.PROMETHEUS_PORT_DEFAULT);
+    private long stallThresholdMs = Long.getLong(
+        GridNodeConfiguration.STALL_THRESHOLD_MS_PROP_NAME, GridNodeConfiguration.STALL_THRESHOLD_MS_DEFAULT);
+    private double diskUsageAlert = Double.parseDouble(System.getProperty(
+        GridNodeConfiguration.DISK_USAGE_ALERT_PROP_NAME, Double.toString(GridNodeConfiguration.DISK_USAGE_ALERT_DEFAULT)));
     private Credentials credentials;
 
     /**
@@ -92,6 +98,43 @@ public final class GridNodeContext
         }
         final String[] cpus = shardCpus.split(",");
         return shard < cpus.length ? Integer.parseInt(cpus[shard].trim()) : -1;
+    }
+
+    /**
+     * @param prometheusPort port of the metrics endpoint on loopback, 0 for any free one, -1 for none.
+     * @return this.
+     */
+    public GridNodeContext prometheusPort(final int prometheusPort)
+    {
+        this.prometheusPort = prometheusPort;
+        return this;
+    }
+
+    public int prometheusPort()
+    {
+        return prometheusPort;
+    }
+
+    public GridNodeContext stallThresholdMs(final long stallThresholdMs)
+    {
+        this.stallThresholdMs = stallThresholdMs;
+        return this;
+    }
+
+    public long stallThresholdNs()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(stallThresholdMs);
+    }
+
+    public GridNodeContext diskUsageAlert(final double diskUsageAlert)
+    {
+        this.diskUsageAlert = diskUsageAlert;
+        return this;
+    }
+
+    public double diskUsageAlert()
+    {
+        return diskUsageAlert;
     }
 
     public GridNodeContext nodeId(final int nodeId)

@@ -21,6 +21,14 @@ public final class LeasegridTool
                 System.exit(StockPriceDemo.run(rest));
                 break;
 
+            case "stat":
+                System.exit(StatTool.stat(rest, System.out));
+                break;
+
+            case "alerts":
+                System.exit(StatTool.alerts(rest, System.out));
+                break;
+
             case "journal":
                 System.exit(JournalTool.run(rest, System.out, System.err));
                 break;
@@ -95,6 +103,9 @@ public final class LeasegridTool
             "  journal dump|replay|verify [--dir DIR] [--partition N] [--json] [--key K] [--resource R]",
             "          [--session S] [--from TIME] [--to TIME] [--until TIME|POSITION]",
             "                                read journals (read-only): entries, state as of a moment, integrity",
+            "  stat [--interval MS] [--count N] [--dir DIR]",
+            "                                a running node's counters, live",
+            "  alerts [--dir DIR]            a node's alert events: kind, count, first and last time",
             "  journal-demo [--updates N] [--keep]",
             "                                journal price updates, measure append latency, SIGKILL a writer mid-write",
             "  jmh [JMH ARGS]                run the JMH benchmarks, e.g. bin/leasegrid jmh -prof gc CodecBenchmark",

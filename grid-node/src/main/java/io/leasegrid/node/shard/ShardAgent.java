@@ -207,6 +207,46 @@ public final class ShardAgent implements Agent
     }
 
     /**
+     * @return live leases in this shard's partitions.
+     */
+    public long leaseCount()
+    {
+        long count = 0;
+        for (final int partitionId : context.partitions())
+        {
+            count += partitions[partitionId].state.leases().leaseCount();
+        }
+        return count;
+    }
+
+    /**
+     * @return waiting acquires in this shard's partitions.
+     */
+    public long waiterCount()
+    {
+        long count = 0;
+        for (final int partitionId : context.partitions())
+        {
+            count += partitions[partitionId].state.leases().waiterCount();
+        }
+        return count;
+    }
+
+    /**
+     * @return entries held in this shard's journals.
+     */
+    public long journalEntries()
+    {
+        long count = 0;
+        for (final int partitionId : context.partitions())
+        {
+            final PartitionJournal journal = partitions[partitionId].journal;
+            count += journal.nextPosition() - journal.firstPosition();
+        }
+        return count;
+    }
+
+    /**
      * @return number of sessions this shard tracks.
      */
     public int sessionCount()

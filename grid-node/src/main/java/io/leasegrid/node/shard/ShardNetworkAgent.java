@@ -21,6 +21,9 @@ import io.leasegrid.codec.sbe.ValueFencedPutDecoder;
 import io.leasegrid.codec.sbe.ValueGetDecoder;
 import io.leasegrid.codec.sbe.ValuePutDecoder;
 import io.leasegrid.node.session.Credentials;
+import io.leasegrid.node.status.Alerts;
+import io.leasegrid.node.status.CounterType;
+import io.leasegrid.node.status.ShardCounters;
 import net.openhft.affinity.AffinityLock;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
@@ -65,6 +68,16 @@ public final class ShardNetworkAgent implements Agent, FragmentHandler
     private final ValueDeleteDecoder delete = new ValueDeleteDecoder();
     private final ValueCompareAndSetDecoder cas = new ValueCompareAndSetDecoder();
     private final ValueFencedPutDecoder fencedPut = new ValueFencedPutDecoder();
+    private static final long GAUGE_INTERVAL_NS = 100_000_000;
+    private static final long DUTY_WINDOW_NS = 1_000_000_000;
+    private ShardCounters counters;
+    private Alerts alerts;
+    private long stallThresholdNs = Long.MAX_VALUE;
+    private double diskUsageThreshold = 2.0;
+    private java.nio.file.FileStore journalStore;
+    private long nextGaugeNs;
+    private long dutyWindowEndNs;
+    private long dutyMaxNs;
     private long malformedFrames;
     private long foreignFrames;
     private long rejectedAuthentications;
@@ -99,7 +112,87 @@ public final class ShardNetworkAgent implements Agent, FragmentHandler
         shard.onStart();
     }
 
+    /**
+     * Count and alert through these: stall threshold for duty cycles, disk usage fraction for the journal.
+     */
+    public void observability(
+        final ShardCounters counters,
+        final Alerts alerts,
+        final long stallThresholdNs,
+        final double diskUsageThreshold,
+        final java.nio.file.FileStore journalStore)
+    {
+        this.counters = counters;
+        this.alerts = alerts;
+        this.stallThresholdNs = stallThresholdNs;
+        this.diskUsageThreshold = diskUsageThreshold;
+        this.journalStore = journalStore;
+        publisher.observability(counters, alerts);
+    }
+
     public int doWork()
+    {
+        final long startNs = clock.nanoTime();
+        final int work = pollAndWork();
+        if (null != counters)
+        {
+            observe(startNs, clock.nanoTime());
+        }
+        return work;
+    }
+
+    private void observe(final long startNs, final long endNs)
+    {
+        final long dutyNs = endNs - startNs;
+        dutyMaxNs = Math.max(dutyMaxNs, dutyNs);
+        if (dutyNs > stallThresholdNs)
+        {
+            counters.increment(CounterType.DUTY_CYCLE_STALLS);
+            alerts.raise(Alerts.Kind.DUTY_CYCLE_STALL);
+        }
+        if (endNs - dutyWindowEndNs >= 0)
+        {
+            counters.set(CounterType.DUTY_CYCLE_MAX_NS, dutyMaxNs);
+            dutyMaxNs = 0;
+            dutyWindowEndNs = endNs + DUTY_WINDOW_NS;
+            checkDisk();
+        }
+        if (endNs - nextGaugeNs >= 0)
+        {
+            nextGaugeNs = endNs + GAUGE_INTERVAL_NS;
+            counters.set(CounterType.ACTIVE_LEASES, shard.leaseCount());
+            counters.set(CounterType.WAITERS, shard.waiterCount());
+            counters.set(CounterType.SESSIONS, shard.sessionCount());
+            counters.set(CounterType.JOURNAL_ENTRIES, shard.journalEntries());
+            counters.set(CounterType.MALFORMED_FRAMES, malformedFrames);
+            counters.set(CounterType.FOREIGN_FRAMES, foreignFrames);
+            counters.set(CounterType.REJECTED_AUTHENTICATIONS, rejectedAuthentications);
+        }
+    }
+
+    private void checkDisk()
+    {
+        if (null == journalStore)
+        {
+            return;
+        }
+        try
+        {
+            final long total = journalStore.getTotalSpace();
+            final long usable = journalStore.getUsableSpace();
+            counters.set(CounterType.JOURNAL_FS_USED_BYTES, total - usable);
+            if (total > 0 && 1.0 - (double)usable / total > diskUsageThreshold)
+            {
+                alerts.raise(Alerts.Kind.JOURNAL_DISK_USAGE);
+            }
+        }
+        catch (final java.io.IOException ex)
+        {
+            // The file system could not be asked this time; the next check tries again.
+        }
+    }
+
+    private int pollAndWork()
     {
         int work = 0;
         for (final Subscription subscription : subscriptions)
@@ -220,6 +313,10 @@ public final class ShardNetworkAgent implements Agent, FragmentHandler
         if (null == link)
         {
             return;
+        }
+        if (null != counters)
+        {
+            counters.increment(CounterType.REQUESTS);
         }
         switch (templateId)
         {
@@ -405,6 +502,10 @@ public final class ShardNetworkAgent implements Agent, FragmentHandler
         else
         {
             rejectedAuthentications++;
+            if (null != alerts)
+            {
+                alerts.raise(Alerts.Kind.REJECTED_AUTHENTICATION);
+            }
             publisher.sendError(link, correlationId, ErrorCode.AUTHENTICATION_FAILED, SessionAuthenticateDecoder.TEMPLATE_ID,
                 "authentication failed for client '" + link.clientName + "'");
             publisher.removeLink(sessionId);

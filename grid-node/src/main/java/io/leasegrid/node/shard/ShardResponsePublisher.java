@@ -21,6 +21,9 @@ import io.leasegrid.codec.sbe.SessionConnectedEncoder;
 import io.leasegrid.codec.sbe.SessionKeepAliveAckEncoder;
 import io.leasegrid.codec.sbe.ValueReadEncoder;
 import io.leasegrid.codec.sbe.ValueWrittenEncoder;
+import io.leasegrid.node.status.Alerts;
+import io.leasegrid.node.status.CounterType;
+import io.leasegrid.node.status.ShardCounters;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -71,6 +74,8 @@ public final class ShardResponsePublisher implements ShardListener, AutoCloseabl
     private final ValueWrittenEncoder written = new ValueWrittenEncoder();
     private final ValueReadEncoder read = new ValueReadEncoder();
     private long droppedResponses;
+    private ShardCounters counters;
+    private Alerts alerts;
 
     public ShardResponsePublisher(
         final Aeron aeron,
@@ -90,6 +95,31 @@ public final class ShardResponsePublisher implements ShardListener, AutoCloseabl
         this.keepAliveIntervalNs = keepAliveIntervalNs;
         this.sessionTimeoutNs = sessionTimeoutNs;
         this.authenticating = authenticating;
+    }
+
+    /**
+     * Count and alert through these from now on.
+     */
+    public void observability(final ShardCounters counters, final Alerts alerts)
+    {
+        this.counters = counters;
+        this.alerts = alerts;
+    }
+
+    private void count(final CounterType type)
+    {
+        if (null != counters)
+        {
+            counters.increment(type);
+        }
+    }
+
+    private void alert(final Alerts.Kind kind)
+    {
+        if (null != alerts)
+        {
+            alerts.raise(kind);
+        }
     }
 
     /**
@@ -244,6 +274,8 @@ public final class ShardResponsePublisher implements ShardListener, AutoCloseabl
 
     public void onSessionTimedOut(final long sessionId)
     {
+        count(CounterType.SESSION_TIMEOUTS);
+        alert(Alerts.Kind.SESSION_TIMED_OUT);
         final SessionLink link = links.get(sessionId);
         if (null != link)
         {
@@ -310,6 +342,8 @@ public final class ShardResponsePublisher implements ShardListener, AutoCloseabl
         final long sessionId, final long leaseId, final long fencingToken, final DirectBuffer resource, final int offset,
         final int length)
     {
+        count(CounterType.EXPIRIES);
+        alert(Alerts.Kind.LEASE_EXPIRED_WITHOUT_RELEASE);
         final SessionLink link = links.get(sessionId);
         if (null != link)
         {
@@ -355,6 +389,12 @@ public final class ShardResponsePublisher implements ShardListener, AutoCloseabl
 
     public void onError(final long correlationId, final long sessionId, final ErrorCode code, final int requestTemplateId)
     {
+        count(CounterType.ERRORS);
+        if (ErrorCode.WAIT_TIMEOUT == code)
+        {
+            count(CounterType.WAIT_TIMEOUTS);
+            alert(Alerts.Kind.WAITER_TIMED_OUT);
+        }
         final SessionLink link = links.get(sessionId);
         if (null != link)
         {
@@ -399,6 +439,7 @@ public final class ShardResponsePublisher implements ShardListener, AutoCloseabl
             }
             waitingLinks.add(link);
         }
+        count(CounterType.BACK_PRESSURE);
         // Not connected yet, or back-pressured: keep the message, in order, and retry from the duty cycle.
         if (link.outbox.size() >= MAX_WAITING_MESSAGES)
         {

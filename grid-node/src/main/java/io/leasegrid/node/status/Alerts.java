@@ -1,0 +1,58 @@
+package io.leasegrid.node.status;
+
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.errors.DistinctErrorLog;
+
+/**
+ * Structured alert events in the status file's distinct error log: one entry per kind, with a count and the first
+ * and last time seen, readable live by {@code bin/leasegrid alerts}. Events are preallocated and carry no stack
+ * trace, so raising an alert after its first occurrence allocates nothing. Thread safe.
+ */
+public final class Alerts
+{
+    /**
+     * Kinds of alert.
+     */
+    public enum Kind
+    {
+        LEASE_EXPIRED_WITHOUT_RELEASE("a lease expired without being released"),
+        WAITER_TIMED_OUT("an acquire timed out while waiting"),
+        SESSION_TIMED_OUT("a session timed out"),
+        DUTY_CYCLE_STALL("a shard duty cycle took longer than the stall threshold"),
+        JOURNAL_DISK_USAGE("the journal's file system is fuller than the threshold"),
+        REJECTED_AUTHENTICATION("a client failed to authenticate");
+
+        private final AlertEvent event;
+
+        Kind(final String description)
+        {
+            event = new AlertEvent(name() + ": " + description);
+        }
+    }
+
+    /**
+     * An alert as the distinct error log records it.
+     */
+    public static final class AlertEvent extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        AlertEvent(final String message)
+        {
+            super(message, null, false, false);
+        }
+    }
+
+    private final DistinctErrorLog log;
+
+    public Alerts(final UnsafeBuffer buffer, final EpochClock clock)
+    {
+        log = new DistinctErrorLog(buffer, clock);
+    }
+
+    public void raise(final Kind kind)
+    {
+        log.record(kind.event);
+    }
+}

@@ -1,0 +1,75 @@
+package io.leasegrid.node.status;
+
+/**
+ * The counters a node keeps for each shard, with stable type ids that tools and scrapers rely on.
+ */
+public enum CounterType
+{
+    REQUESTS(101, "requests_total", "requests received", false),
+    ERRORS(102, "errors_total", "typed errors answered", false),
+    ACTIVE_LEASES(103, "active_leases", "live leases", true),
+    WAITERS(104, "waiters", "acquires waiting in queues", true),
+    EXPIRIES(105, "lease_expiries_total", "leases that expired without release", false),
+    WAIT_TIMEOUTS(106, "wait_timeouts_total", "acquires that timed out waiting", false),
+    SESSIONS(107, "sessions", "live sessions", true),
+    SESSION_TIMEOUTS(108, "session_timeouts_total", "sessions that timed out", false),
+    JOURNAL_ENTRIES(109, "journal_entries", "entries in the shard's journals", true),
+    JOURNAL_FS_USED_BYTES(110, "journal_fs_used_bytes", "bytes in use on the file system holding the journals", true),
+    DUTY_CYCLE_MAX_NS(111, "duty_cycle_max_ns", "longest duty cycle in the last second, ns", true),
+    DUTY_CYCLE_STALLS(112, "duty_cycle_stalls_total", "duty cycles over the stall threshold", false),
+    BACK_PRESSURE(113, "back_pressure_total", "responses that had to wait or were dropped", false),
+    MALFORMED_FRAMES(114, "malformed_frames_total", "frames dropped as undecodable", false),
+    FOREIGN_FRAMES(115, "foreign_frames_total", "frames dropped for an unknown or foreign session", false),
+    REJECTED_AUTHENTICATIONS(116, "rejected_authentications_total", "failed authentications", false);
+
+    private final int typeId;
+    private final String metricName;
+    private final String help;
+    private final boolean gauge;
+
+    CounterType(final int typeId, final String metricName, final String help, final boolean gauge)
+    {
+        this.typeId = typeId;
+        this.metricName = metricName;
+        this.help = help;
+        this.gauge = gauge;
+    }
+
+    public int typeId()
+    {
+        return typeId;
+    }
+
+    /**
+     * @return Prometheus metric name, without the {@code leasegrid_} prefix.
+     */
+    public String metricName()
+    {
+        return metricName;
+    }
+
+    public String help()
+    {
+        return help;
+    }
+
+    public boolean gauge()
+    {
+        return gauge;
+    }
+
+    /**
+     * @return the type with this id, or null.
+     */
+    public static CounterType byTypeId(final int typeId)
+    {
+        for (final CounterType type : values())
+        {
+            if (type.typeId == typeId)
+            {
+                return type;
+            }
+        }
+        return null;
+    }
+}
