@@ -123,6 +123,39 @@ class JournalToolTest
     }
 
     @Test
+    void shouldReadACopyOfTheJournalsWithoutWritingToIt() throws Exception
+    {
+        final File copy = new File(dir, "copy");
+        try (java.util.stream.Stream<java.nio.file.Path> paths = java.nio.file.Files.walk(journalDir.toPath()))
+        {
+            for (final java.nio.file.Path path : (Iterable<java.nio.file.Path>)paths::iterator)
+            {
+                final java.nio.file.Path target = copy.toPath().resolve(journalDir.toPath().relativize(path));
+                if (java.nio.file.Files.isDirectory(path))
+                {
+                    java.nio.file.Files.createDirectories(target);
+                }
+                else
+                {
+                    java.nio.file.Files.copy(path, target);
+                }
+            }
+        }
+        final long before = lastModified(copy);
+        assertTrue(run(0, "verify", "--dir", copy.getPath()).contains("verify: OK"));
+        assertTrue(run(0, "replay", "--dir", copy.getPath(), "--until", whileAHolds.toString()).contains("token=" + leaseToken));
+        assertEquals(before, lastModified(copy), "the tools wrote to the copy");
+    }
+
+    private static long lastModified(final File root) throws Exception
+    {
+        try (java.util.stream.Stream<java.nio.file.Path> paths = java.nio.file.Files.walk(root.toPath()))
+        {
+            return paths.filter(java.nio.file.Files::isRegularFile).mapToLong(path -> path.toFile().lastModified()).max().orElse(0);
+        }
+    }
+
+    @Test
     void shouldRejectBadArguments()
     {
         assertEquals(2, JournalTool.run(new String[]{ "frobnicate", "--dir", journalDir.getPath() }, System.out, System.out));

@@ -316,7 +316,7 @@ public final class ShardNetworkAgent implements Agent, FragmentHandler
         }
         if (null != counters)
         {
-            counters.increment(CounterType.REQUESTS);
+            counters.countRequest(templateId);
         }
         switch (templateId)
         {

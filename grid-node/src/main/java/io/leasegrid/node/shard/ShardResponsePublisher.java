@@ -389,7 +389,10 @@ public final class ShardResponsePublisher implements ShardListener, AutoCloseabl
 
     public void onError(final long correlationId, final long sessionId, final ErrorCode code, final int requestTemplateId)
     {
-        count(CounterType.ERRORS);
+        if (null != counters)
+        {
+            counters.countError(code);
+        }
         if (ErrorCode.WAIT_TIMEOUT == code)
         {
             count(CounterType.WAIT_TIMEOUTS);

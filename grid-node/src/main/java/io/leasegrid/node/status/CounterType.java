@@ -20,7 +20,9 @@ public enum CounterType
     BACK_PRESSURE(113, "back_pressure_total", "responses that had to wait or were dropped", false),
     MALFORMED_FRAMES(114, "malformed_frames_total", "frames dropped as undecodable", false),
     FOREIGN_FRAMES(115, "foreign_frames_total", "frames dropped for an unknown or foreign session", false),
-    REJECTED_AUTHENTICATIONS(116, "rejected_authentications_total", "failed authentications", false);
+    REJECTED_AUTHENTICATIONS(116, "rejected_authentications_total", "failed authentications", false),
+    REQUESTS_BY_TYPE(117, "requests_by_type_total", "requests received, by message type", false),
+    ERRORS_BY_CODE(118, "errors_by_code_total", "typed errors answered, by error code", false);
 
     private final int typeId;
     private final String metricName;

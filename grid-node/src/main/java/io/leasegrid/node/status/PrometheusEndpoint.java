@@ -66,10 +66,15 @@ public final class PrometheusEndpoint implements AutoCloseable
             final CounterType type = CounterType.byTypeId(typeId);
             if (null != type)
             {
-                samples.computeIfAbsent(type, t -> new StringBuilder())
+                final StringBuilder sample = samples.computeIfAbsent(type, t -> new StringBuilder())
                     .append("leasegrid_").append(type.metricName())
-                    .append("{shard=\"").append(keyBuffer.getInt(0)).append("\"} ")
-                    .append(counters.getCounterValue(counterId)).append('\n');
+                    .append("{shard=\"").append(keyBuffer.getInt(0)).append('"');
+                if (CounterType.REQUESTS_BY_TYPE == type || CounterType.ERRORS_BY_CODE == type)
+                {
+                    sample.append(CounterType.REQUESTS_BY_TYPE == type ? ",type=\"" : ",code=\"")
+                        .append(label.substring(label.lastIndexOf(' ') + 1)).append('"');
+                }
+                sample.append("} ").append(counters.getCounterValue(counterId)).append('\n');
             }
         });
         final StringBuilder text = new StringBuilder();

@@ -94,6 +94,9 @@ class StatusAndMetricsTest
                 .sum();
             assertTrue(requests >= 11, body);
             assertTrue(body.contains("leasegrid_lease_expiries_total{shard=\"0\"} "), body);
+            assertTrue(body.contains("leasegrid_requests_by_type_total{shard=\"0\",type=\"put\"} 10"), body);
+            assertTrue(body.contains("leasegrid_requests_by_type_total{shard=\"0\",type=\"acquire\"} 1"), body);
+            assertTrue(body.contains("leasegrid_errors_by_code_total{shard=\"0\",code=\"LEASE_UNAVAILABLE\"} 0"), body);
         }
         finally
         {
