@@ -40,6 +40,13 @@ final class CapturingListener implements ShardListener
         answers++;
     }
 
+    public void onLeaseStatus(
+        final long correlationId, final long sessionId, final io.leasegrid.node.lease.Resource resource,
+        final DirectBuffer name, final int offset, final int length, final long nowNs)
+    {
+        answers++;
+    }
+
     public void onLeaseQueued(final long correlationId, final long sessionId, final int queuePosition)
     {
         answers++;

@@ -12,6 +12,7 @@ import io.leasegrid.codec.sbe.LeaseGrantedDecoder;
 import io.leasegrid.codec.sbe.LeaseQueuedDecoder;
 import io.leasegrid.codec.sbe.LeaseReleasedDecoder;
 import io.leasegrid.codec.sbe.LeaseRenewedDecoder;
+import io.leasegrid.codec.sbe.LeaseStatusDecoder;
 import io.leasegrid.codec.sbe.MessageHeaderDecoder;
 import io.leasegrid.codec.sbe.PartitionMapDecoder;
 import io.leasegrid.codec.sbe.SessionChallengeDecoder;
@@ -46,6 +47,7 @@ final class ClientConductor implements Agent, FragmentHandler
     private final ErrorDecoder error = new ErrorDecoder();
     private final LeaseGrantedDecoder granted = new LeaseGrantedDecoder();
     private final LeaseQueuedDecoder queued = new LeaseQueuedDecoder();
+    private final LeaseStatusDecoder status = new LeaseStatusDecoder();
     private final LeaseRenewedDecoder renewed = new LeaseRenewedDecoder();
     private final LeaseReleasedDecoder released = new LeaseReleasedDecoder();
     private final LeaseExpiredDecoder expired = new LeaseExpiredDecoder();
@@ -194,6 +196,28 @@ final class ClientConductor implements Agent, FragmentHandler
                 {
                     waiting.future.complete(client.newLease(
                         waiting, granted.leaseId(), granted.fencingToken(), granted.ttlNs(), granted.mode()));
+                }
+                break;
+            }
+
+            case LeaseStatusDecoder.TEMPLATE_ID:
+            {
+                status.wrap(buffer, body, blockLength, version);
+                final long correlationId = status.correlationId();
+                status.sessionId();
+                status.lastFencingToken();
+                final int holderLimit = status.holderLimit();
+                final int waiterCount = status.waiterCount();
+                final java.util.List<ResourceStatus.Holder> holders = new java.util.ArrayList<>();
+                for (final LeaseStatusDecoder.HoldersDecoder holder : status.holders())
+                {
+                    holders.add(new ResourceStatus.Holder(holder.leaseId(), holder.holderSessionId(), holder.fencingToken(),
+                        java.time.Duration.ofNanos(holder.remainingTtlNs()), holder.mode()));
+                }
+                final GridClient.Pending waiting = client.pending.remove(correlationId);
+                if (null != waiting)
+                {
+                    waiting.future.complete(new ResourceStatus(waiting.resource, holders, waiterCount, holderLimit));
                 }
                 break;
             }

@@ -9,6 +9,7 @@ import io.leasegrid.codec.sbe.BooleanType;
 import io.leasegrid.codec.sbe.LeaseAcquireEncoder;
 import io.leasegrid.codec.sbe.LeaseReleaseEncoder;
 import io.leasegrid.codec.sbe.LeaseRenewEncoder;
+import io.leasegrid.codec.sbe.LeaseStatusRequestEncoder;
 import io.leasegrid.codec.sbe.MessageHeaderEncoder;
 import io.leasegrid.codec.sbe.SessionAuthenticateEncoder;
 import io.leasegrid.codec.sbe.SessionCloseEncoder;
@@ -75,6 +76,7 @@ public final class GridClient implements AutoCloseable
     private final LeaseAcquireEncoder acquire = new LeaseAcquireEncoder();
     private final LeaseRenewEncoder renew = new LeaseRenewEncoder();
     private final LeaseReleaseEncoder release = new LeaseReleaseEncoder();
+    private final LeaseStatusRequestEncoder statusRequest = new LeaseStatusRequestEncoder();
     private final ValuePutEncoder put = new ValuePutEncoder();
     private final ValueGetEncoder get = new ValueGetEncoder();
     private final ValueDeleteEncoder delete = new ValueDeleteEncoder();
@@ -203,6 +205,24 @@ public final class GridClient implements AutoCloseable
             offer(connection, acquire.encodedLength(), correlationId);
         }
         return waiting.future.thenApply(Lease.class::cast);
+    }
+
+    /**
+     * Who holds and who waits for {@code resource}.
+     */
+    public ResourceStatus status(final String resource)
+    {
+        final byte[] name = resource.getBytes(StandardCharsets.UTF_8);
+        final ShardConnection connection = route(name);
+        final long correlationId = correlationIds.incrementAndGet();
+        final Pending waiting = register(correlationId, resource);
+        synchronized (sendLock)
+        {
+            statusRequest.wrapAndApplyHeader(buffer, 0, header)
+                .correlationId(correlationId).sessionId(connection.sessionId).putResource(name, 0, name.length);
+            offer(connection, statusRequest.encodedLength(), correlationId);
+        }
+        return (ResourceStatus)join(waiting.future);
     }
 
     /**

@@ -46,6 +46,7 @@ public final class LeasegridTool
             case "get":
             case "delete":
             case "lease":
+            case "status":
                 System.exit(OneOffCommands.run(command, rest));
                 break;
 
@@ -98,6 +99,7 @@ public final class LeasegridTool
             "                                low-latency.properties, see README); Ctrl-C stops it",
             "  put KEY VALUE | get KEY | delete KEY",
             "                                one value request to the node running on this machine",
+            "  status RESOURCE               who holds and who waits for a lease resource",
             "  lease RESOURCE TTL_MS [HOLD_MS]",
             "                                take an exclusive lease, hold it HOLD_MS (waiting as long), release it",
             "  journal dump|replay|verify [--dir DIR] [--partition N] [--json] [--key K] [--resource R]",

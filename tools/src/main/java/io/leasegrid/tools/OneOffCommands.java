@@ -50,6 +50,11 @@ final class OneOffCommands
                     return 0;
                 }
 
+                case "status":
+                    require(args, 1, "status RESOURCE");
+                    System.out.println(client.status(args[0]));
+                    return 0;
+
                 case "delete":
                     require(args, 1, "delete KEY");
                     System.out.println(client.delete(args[0]) ? "deleted" : "(absent)");

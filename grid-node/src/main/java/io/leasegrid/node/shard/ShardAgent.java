@@ -14,6 +14,7 @@ import io.leasegrid.codec.sbe.LeaseMode;
 import io.leasegrid.codec.sbe.LeaseReleaseDecoder;
 import io.leasegrid.codec.sbe.LeaseRenewDecoder;
 import io.leasegrid.codec.sbe.LeaseRenewOpEncoder;
+import io.leasegrid.codec.sbe.LeaseStatusRequestDecoder;
 import io.leasegrid.codec.sbe.MessageHeaderEncoder;
 import io.leasegrid.codec.sbe.SessionCloseDecoder;
 import io.leasegrid.codec.sbe.SessionCloseOpEncoder;
@@ -458,6 +459,29 @@ public final class ShardAgent implements Agent
         endLease(partition, partition.state.leases().lease(leaseId), LeaseEndReason.RELEASED);
         listener.onLeaseReleased(correlationId, sessionId, leaseId);
         promoteAffected(partition);
+    }
+
+    /**
+     * Who holds and who waits for {@code resource}, answered from the primary's state.
+     */
+    public void onLeaseStatus(
+        final long correlationId, final long sessionId, final DirectBuffer resource, final int offset, final int length)
+    {
+        nowNs = nanoClock.nanoTime();
+        if (length <= 0 || length > context.maxNameLength())
+        {
+            listener.onError(correlationId, sessionId, length <= 0 ? ErrorCode.INVALID_ARGUMENT : ErrorCode.KEY_TOO_LONG,
+                LeaseStatusRequestDecoder.TEMPLATE_ID);
+            return;
+        }
+        final ShardPartition partition = ownedPartition(resource, offset, length);
+        if (null == partition)
+        {
+            listener.onError(correlationId, sessionId, ErrorCode.NOT_PRIMARY, LeaseStatusRequestDecoder.TEMPLATE_ID);
+            return;
+        }
+        listener.onLeaseStatus(correlationId, sessionId, partition.state.leases().resource(resource, offset, length),
+            resource, offset, length, nowNs);
     }
 
     // -------------------------------------------------------------------------------------------------- values

@@ -2,6 +2,7 @@ package io.leasegrid.node.shard;
 
 import io.leasegrid.codec.sbe.ErrorCode;
 import io.leasegrid.codec.sbe.LeaseMode;
+import io.leasegrid.node.lease.Resource;
 import org.agrona.DirectBuffer;
 
 /**
@@ -24,6 +25,12 @@ public interface ShardListener
         DirectBuffer resource, int offset, int length);
 
     void onLeaseQueued(long correlationId, long sessionId, int queuePosition);
+
+    /**
+     * Answer to a status request: {@code resource} is null when nobody holds or waits for the name.
+     */
+    void onLeaseStatus(
+        long correlationId, long sessionId, Resource resource, DirectBuffer name, int offset, int length, long nowNs);
 
     void onLeaseRenewed(long correlationId, long sessionId, long leaseId, long fencingToken, long ttlNs);
 

@@ -10,6 +10,7 @@ import io.leasegrid.codec.sbe.ErrorCode;
 import io.leasegrid.codec.sbe.LeaseAcquireDecoder;
 import io.leasegrid.codec.sbe.LeaseReleaseDecoder;
 import io.leasegrid.codec.sbe.LeaseRenewDecoder;
+import io.leasegrid.codec.sbe.LeaseStatusRequestDecoder;
 import io.leasegrid.codec.sbe.MessageHeaderDecoder;
 import io.leasegrid.codec.sbe.SessionAuthenticateDecoder;
 import io.leasegrid.codec.sbe.SessionCloseDecoder;
@@ -62,6 +63,7 @@ public final class ShardNetworkAgent implements Agent, FragmentHandler
     private final SessionCloseDecoder close = new SessionCloseDecoder();
     private final LeaseAcquireDecoder acquire = new LeaseAcquireDecoder();
     private final LeaseRenewDecoder renew = new LeaseRenewDecoder();
+    private final LeaseStatusRequestDecoder statusRequest = new LeaseStatusRequestDecoder();
     private final LeaseReleaseDecoder release = new LeaseReleaseDecoder();
     private final ValuePutDecoder put = new ValuePutDecoder();
     private final ValueGetDecoder get = new ValueGetDecoder();
@@ -350,6 +352,17 @@ public final class ShardNetworkAgent implements Agent, FragmentHandler
                 }
                 shard.onLeaseAcquire(correlationId, link.sessionId, buffer, resourceOffset, resourceLength, ttlNs,
                     waitTimeoutNs, mode, holderLimit, autoRenew);
+                break;
+            }
+
+            case LeaseStatusRequestDecoder.TEMPLATE_ID:
+            {
+                statusRequest.wrap(buffer, body, blockLength, version);
+                final long correlationId = statusRequest.correlationId();
+                final int resourceLength = statusRequest.resourceLength();
+                final int resourceOffset = statusRequest.limit() + LeaseStatusRequestDecoder.resourceHeaderLength();
+                checkEnd(resourceOffset + resourceLength, offset, length);
+                shard.onLeaseStatus(correlationId, link.sessionId, buffer, resourceOffset, resourceLength);
                 break;
             }
 

@@ -12,6 +12,7 @@ import io.leasegrid.codec.sbe.LeaseMode;
 import io.leasegrid.codec.sbe.LeaseQueuedEncoder;
 import io.leasegrid.codec.sbe.LeaseReleasedEncoder;
 import io.leasegrid.codec.sbe.LeaseRenewedEncoder;
+import io.leasegrid.codec.sbe.LeaseStatusEncoder;
 import io.leasegrid.codec.sbe.MessageHeaderEncoder;
 import io.leasegrid.codec.sbe.PartitionMapEncoder;
 import io.leasegrid.codec.sbe.SessionChallengeEncoder;
@@ -21,6 +22,8 @@ import io.leasegrid.codec.sbe.SessionConnectedEncoder;
 import io.leasegrid.codec.sbe.SessionKeepAliveAckEncoder;
 import io.leasegrid.codec.sbe.ValueReadEncoder;
 import io.leasegrid.codec.sbe.ValueWrittenEncoder;
+import io.leasegrid.node.lease.Lease;
+import io.leasegrid.node.lease.Resource;
 import io.leasegrid.node.status.Alerts;
 import io.leasegrid.node.status.CounterType;
 import io.leasegrid.node.status.ShardCounters;
@@ -45,6 +48,7 @@ public final class ShardResponsePublisher implements ShardListener, AutoCloseabl
 {
     private static final int OFFER_ATTEMPTS = 3;
     private static final int MAX_WAITING_MESSAGES = 1024;
+    private static final int MAX_STATUS_HOLDERS = 1024;
 
     private final Aeron aeron;
     private final int nodeId;
@@ -68,6 +72,7 @@ public final class ShardResponsePublisher implements ShardListener, AutoCloseabl
     private final ErrorEncoder error = new ErrorEncoder();
     private final LeaseGrantedEncoder granted = new LeaseGrantedEncoder();
     private final LeaseQueuedEncoder queued = new LeaseQueuedEncoder();
+    private final LeaseStatusEncoder status = new LeaseStatusEncoder();
     private final LeaseRenewedEncoder renewed = new LeaseRenewedEncoder();
     private final LeaseReleasedEncoder released = new LeaseReleasedEncoder();
     private final LeaseExpiredEncoder expired = new LeaseExpiredEncoder();
@@ -314,6 +319,42 @@ public final class ShardResponsePublisher implements ShardListener, AutoCloseabl
                 .correlationId(correlationId).sessionId(sessionId).queuePosition(queuePosition);
             send(link, queued.encodedLength());
         }
+    }
+
+    public void onLeaseStatus(
+        final long correlationId, final long sessionId, final Resource resource, final DirectBuffer name, final int offset,
+        final int length, final long nowNs)
+    {
+        final SessionLink link = links.get(sessionId);
+        if (null == link)
+        {
+            return;
+        }
+        long highestToken = 0;
+        for (Lease lease = null == resource ? null : resource.firstHolder(); null != lease; lease = lease.nextHolder())
+        {
+            highestToken = Math.max(highestToken, lease.fencingToken());
+        }
+        status.wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(correlationId)
+            .sessionId(sessionId)
+            .lastFencingToken(highestToken)
+            .holderLimit(null == resource ? 0 : resource.holderLimit())
+            .waiterCount(null == resource ? 0 : resource.waiterCount());
+        final int holders = null == resource ? 0 : Math.min(resource.holderCount(), MAX_STATUS_HOLDERS);
+        final LeaseStatusEncoder.HoldersEncoder group = status.holdersCount(holders);
+        Lease lease = null == resource ? null : resource.firstHolder();
+        for (int i = 0; i < holders; i++, lease = lease.nextHolder())
+        {
+            group.next()
+                .leaseId(lease.leaseId())
+                .holderSessionId(lease.sessionId())
+                .fencingToken(lease.fencingToken())
+                .remainingTtlNs(Math.max(0, lease.expiresAtNs() - nowNs))
+                .mode(lease.mode());
+        }
+        status.putResource(name, offset, length);
+        send(link, status.encodedLength());
     }
 
     public void onLeaseRenewed(

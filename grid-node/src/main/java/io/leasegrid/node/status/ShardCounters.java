@@ -12,7 +12,7 @@ public final class ShardCounters
 {
     private static final String[][] REQUEST_TYPES =
     {
-        { "5", "keep_alive" }, { "7", "session_close" }, { "20", "acquire" }, { "23", "renew" }, { "25", "release" },
+        { "5", "keep_alive" }, { "7", "session_close" }, { "20", "acquire" }, { "23", "renew" }, { "25", "release" }, { "27", "status" },
         { "40", "put" }, { "41", "get" }, { "42", "delete" }, { "43", "compare_and_set" }, { "44", "fenced_put" },
     };
 

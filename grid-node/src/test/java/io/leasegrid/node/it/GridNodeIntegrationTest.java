@@ -172,6 +172,13 @@ class GridNodeIntegrationTest
             () -> second.fencedPut("{orders}:x", new byte[0], "{orders}", lease.fencingToken() + 1000)).code());
         assertTrue(lease.isValid());
 
+        final io.leasegrid.client.ResourceStatus status = second.status("{orders}");
+        assertEquals(1, status.holders().size(), status.toString());
+        assertEquals(lease.fencingToken(), status.holders().get(0).fencingToken());
+        assertEquals(1, status.waiterCount());
+        assertTrue(status.holders().get(0).remainingTtl().toMillis() > 0);
+        assertTrue(first.status("{nobody}").holders().isEmpty());
+
         lease.release();
         final Lease next = waiting.get(10, TimeUnit.SECONDS);
         assertTrue(next.fencingToken() > lease.fencingToken());

@@ -51,6 +51,14 @@ final class RecordingListener implements ShardListener
             " token=" + fencingToken);
     }
 
+    public void onLeaseStatus(
+        final long correlationId, final long sessionId, final io.leasegrid.node.lease.Resource resource,
+        final DirectBuffer name, final int offset, final int length, final long nowNs)
+    {
+        events.add("STATUS c=" + correlationId + " holders=" + (null == resource ? 0 : resource.holderCount()) +
+            " waiters=" + (null == resource ? 0 : resource.waiterCount()));
+    }
+
     public void onLeaseQueued(final long correlationId, final long sessionId, final int queuePosition)
     {
         events.add("QUEUED c=" + correlationId + " s=" + sessionId + " at=" + queuePosition);

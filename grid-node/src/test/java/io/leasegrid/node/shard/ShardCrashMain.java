@@ -149,6 +149,12 @@ public final class ShardCrashMain implements ShardListener
             (System.currentTimeMillis() + ttlMs) + " " + ttlMs);
     }
 
+    public void onLeaseStatus(
+        final long correlationId, final long sessionId, final io.leasegrid.node.lease.Resource resource,
+        final DirectBuffer name, final int offset, final int length, final long nowNs)
+    {
+    }
+
     public void onLeaseQueued(final long correlationId, final long sessionId, final int queuePosition)
     {
     }

@@ -1,0 +1,106 @@
+package io.leasegrid.client;
+
+import io.leasegrid.codec.sbe.LeaseMode;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Who holds and who waits for a resource, as its primary saw it when it answered.
+ */
+public final class ResourceStatus
+{
+    /**
+     * One holder.
+     */
+    public static final class Holder
+    {
+        private final long leaseId;
+        private final long sessionId;
+        private final long fencingToken;
+        private final Duration remainingTtl;
+        private final LeaseMode mode;
+
+        Holder(final long leaseId, final long sessionId, final long fencingToken, final Duration remainingTtl, final LeaseMode mode)
+        {
+            this.leaseId = leaseId;
+            this.sessionId = sessionId;
+            this.fencingToken = fencingToken;
+            this.remainingTtl = remainingTtl;
+            this.mode = mode;
+        }
+
+        public long leaseId()
+        {
+            return leaseId;
+        }
+
+        public long sessionId()
+        {
+            return sessionId;
+        }
+
+        public long fencingToken()
+        {
+            return fencingToken;
+        }
+
+        public Duration remainingTtl()
+        {
+            return remainingTtl;
+        }
+
+        public LeaseMode mode()
+        {
+            return mode;
+        }
+
+        public String toString()
+        {
+            return "holder{session=" + sessionId + ", lease=" + leaseId + ", token=" + fencingToken + ", " + mode +
+                ", left=" + remainingTtl + "}";
+        }
+    }
+
+    private final String resource;
+    private final List<Holder> holders;
+    private final int waiterCount;
+    private final int holderLimit;
+
+    ResourceStatus(final String resource, final List<Holder> holders, final int waiterCount, final int holderLimit)
+    {
+        this.resource = resource;
+        this.holders = List.copyOf(holders);
+        this.waiterCount = waiterCount;
+        this.holderLimit = holderLimit;
+    }
+
+    public String resource()
+    {
+        return resource;
+    }
+
+    public List<Holder> holders()
+    {
+        return holders;
+    }
+
+    public int waiterCount()
+    {
+        return waiterCount;
+    }
+
+    /**
+     * @return the holder limit of shared holders, 0 for none.
+     */
+    public int holderLimit()
+    {
+        return holderLimit;
+    }
+
+    public String toString()
+    {
+        return resource + ": " + (holders.isEmpty() ? "free" : holders.toString()) + ", " + waiterCount + " waiting" +
+            (holderLimit > 0 ? ", limit " + holderLimit : "");
+    }
+}
