@@ -166,10 +166,10 @@ final class ClientConductor implements Agent, FragmentHandler
                 final long correlationId = error.correlationId();
                 error.sessionId();
                 final ErrorCode code = error.code();
-                final ValueCallback callback = client.takeCallback(correlationId);
+                final Object callback = client.takeCallback(correlationId);
                 if (null != callback)
                 {
-                    callback.onError(correlationId, code);
+                    CallbackRequests.fail(correlationId, callback, code);
                     break;
                 }
                 error.requestTemplateId();
@@ -191,6 +191,13 @@ final class ClientConductor implements Agent, FragmentHandler
             case LeaseGrantedDecoder.TEMPLATE_ID:
             {
                 granted.wrap(buffer, body, blockLength, version);
+                final Object callback = client.takeCallback(granted.correlationId());
+                if (callback instanceof LeaseCallback)
+                {
+                    ((LeaseCallback)callback).onGranted(
+                        granted.correlationId(), granted.leaseId(), granted.fencingToken(), granted.ttlNs());
+                    break;
+                }
                 final GridClient.Pending waiting = client.pending.remove(granted.correlationId());
                 if (null != waiting && null != waiting.request)
                 {
@@ -225,6 +232,12 @@ final class ClientConductor implements Agent, FragmentHandler
             case LeaseQueuedDecoder.TEMPLATE_ID:
             {
                 queued.wrap(buffer, body, blockLength, version);
+                final Object callback = client.peekCallback(queued.correlationId());
+                if (callback instanceof LeaseCallback)
+                {
+                    ((LeaseCallback)callback).onQueued(queued.correlationId(), queued.queuePosition());
+                    break;
+                }
                 final GridClient.Pending waiting = client.pending.get(queued.correlationId());
                 if (null != waiting && null != waiting.request && null != waiting.request.onQueued)
                 {
@@ -252,6 +265,12 @@ final class ClientConductor implements Agent, FragmentHandler
             case LeaseReleasedDecoder.TEMPLATE_ID:
             {
                 released.wrap(buffer, body, blockLength, version);
+                final Object callback = client.takeCallback(released.correlationId());
+                if (callback instanceof LeaseCallback)
+                {
+                    ((LeaseCallback)callback).onReleased(released.correlationId());
+                    break;
+                }
                 final GridClient.Pending waiting = client.pending.remove(released.correlationId());
                 if (null != waiting)
                 {
@@ -275,10 +294,10 @@ final class ClientConductor implements Agent, FragmentHandler
             case ValueWrittenDecoder.TEMPLATE_ID:
             {
                 written.wrap(buffer, body, blockLength, version);
-                final ValueCallback callback = client.takeCallback(written.correlationId());
-                if (null != callback)
+                final Object callback = client.takeCallback(written.correlationId());
+                if (callback instanceof ValueCallback)
                 {
-                    callback.onWritten(written.correlationId(), written.version(), written.timestampNs());
+                    ((ValueCallback)callback).onWritten(written.correlationId(), written.version(), written.timestampNs());
                     break;
                 }
                 final GridClient.Pending waiting = client.pending.remove(written.correlationId());
@@ -292,15 +311,15 @@ final class ClientConductor implements Agent, FragmentHandler
             case ValueReadDecoder.TEMPLATE_ID:
             {
                 read.wrap(buffer, body, blockLength, version);
-                final ValueCallback callback = client.takeCallback(read.correlationId());
-                if (null != callback)
+                final Object callback = client.takeCallback(read.correlationId());
+                if (callback instanceof ValueCallback)
                 {
                     final long correlationId = read.correlationId();
                     final boolean found = BooleanType.TRUE == read.found();
                     final long valueVersion = read.version();
                     final long timestampNs = read.timestampNs();
                     final int valueLength = read.valueLength();
-                    callback.onRead(correlationId, found, valueVersion, timestampNs, buffer,
+                    ((ValueCallback)callback).onRead(correlationId, found, valueVersion, timestampNs, buffer,
                         read.limit() + ValueReadDecoder.valueHeaderLength(), valueLength);
                     break;
                 }

@@ -22,8 +22,6 @@ import io.leasegrid.codec.sbe.ValueGetEncoder;
 import io.leasegrid.codec.sbe.ValuePutEncoder;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.collections.Long2LongHashMap;
-import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -83,9 +81,7 @@ public final class GridClient implements AutoCloseable
     private final ValueCompareAndSetEncoder cas = new ValueCompareAndSetEncoder();
     private final ValueFencedPutEncoder fencedPut = new ValueFencedPutEncoder();
     private volatile boolean closed;
-    private final Long2ObjectHashMap<ValueCallback> callbacks = new Long2ObjectHashMap<>();
-    private final Long2LongHashMap callbackDeadlines = new Long2LongHashMap(-1);
-    private final long[] expiredCallbacks = new long[1024];
+    private final CallbackRequests callbacks = new CallbackRequests(sendLock);
 
     /**
      * A request waiting for its answer.
@@ -251,7 +247,7 @@ public final class GridClient implements AutoCloseable
         final ShardConnection connection = route(Partitioner.partition(key, keyOffset, keyLength, streamIdByPartition.length));
         synchronized (sendLock)
         {
-            final long correlationId = registerCallback(callback);
+            final long correlationId = registerCallback(callback, 0);
             put.wrapAndApplyHeader(buffer, 0, header)
                 .correlationId(correlationId)
                 .sessionId(connection.sessionId)
@@ -272,7 +268,7 @@ public final class GridClient implements AutoCloseable
         final ShardConnection connection = route(Partitioner.partition(key, keyOffset, keyLength, streamIdByPartition.length));
         synchronized (sendLock)
         {
-            final long correlationId = registerCallback(callback);
+            final long correlationId = registerCallback(callback, 0);
             get.wrapAndApplyHeader(buffer, 0, header)
                 .correlationId(correlationId).sessionId(connection.sessionId).putKey(key, keyOffset, keyLength);
             offerCallback(connection, get.encodedLength(), correlationId);
@@ -301,7 +297,7 @@ public final class GridClient implements AutoCloseable
         final ShardConnection connection = route(Partitioner.partition(key, keyOffset, keyLength, streamIdByPartition.length));
         synchronized (sendLock)
         {
-            final long correlationId = registerCallback(callback);
+            final long correlationId = registerCallback(callback, 0);
             fencedPut.wrapAndApplyHeader(buffer, 0, header)
                 .correlationId(correlationId)
                 .sessionId(connection.sessionId)
@@ -314,24 +310,77 @@ public final class GridClient implements AutoCloseable
         }
     }
 
-    private long registerCallback(final ValueCallback callback)
+    /**
+     * Acquire a lease without allocating: the resource name is read from a buffer, the answer (granted, queued,
+     * or an error) goes to {@code callback} on the conductor thread. The request is only read, so one request
+     * object can serve every call; its listener and queue callback are not used on this path.
+     *
+     * @return the correlation id the callback will be given.
+     */
+    public long acquire(
+        final DirectBuffer resource,
+        final int offset,
+        final int length,
+        final LeaseRequest request,
+        final LeaseCallback callback)
+    {
+        final ShardConnection connection = route(Partitioner.partition(resource, offset, length, streamIdByPartition.length));
+        final long waitTimeoutNs = request.waitTimeout.toNanos();
+        synchronized (sendLock)
+        {
+            final long correlationId = registerCallback(callback, waitTimeoutNs);
+            acquire.wrapAndApplyHeader(buffer, 0, header)
+                .correlationId(correlationId)
+                .sessionId(connection.sessionId)
+                .ttlNs(request.ttl.toNanos())
+                .waitTimeoutNs(waitTimeoutNs)
+                .mode(request.mode)
+                .autoRenew(request.autoRenew ? BooleanType.TRUE : BooleanType.FALSE)
+                .holderLimit(request.holderLimit)
+                .putResource(resource, offset, length);
+            offerCallback(connection, acquire.encodedLength(), correlationId);
+            return correlationId;
+        }
+    }
+
+    /**
+     * Release a lease granted through {@link #acquire(DirectBuffer, int, int, LeaseRequest, LeaseCallback)}
+     * without allocating; the answer goes to {@code callback} on the conductor thread.
+     *
+     * @return the correlation id the callback will be given.
+     */
+    public long release(final long leaseId, final LeaseCallback callback)
+    {
+        final ShardConnection connection = route(LeaseIds.partitionId(leaseId));
+        synchronized (sendLock)
+        {
+            final long correlationId = registerCallback(callback, 0);
+            release.wrapAndApplyHeader(buffer, 0, header)
+                .correlationId(correlationId).sessionId(connection.sessionId).leaseId(leaseId);
+            offerCallback(connection, release.encodedLength(), correlationId);
+            return correlationId;
+        }
+    }
+
+    private long registerCallback(final Object callback, final long extraTimeoutNs)
     {
         final long correlationId = correlationIds.incrementAndGet();
-        callbacks.put(correlationId, callback);
-        callbackDeadlines.put(correlationId, System.nanoTime() + context.requestTimeoutNs());
+        callbacks.register(correlationId, callback, System.nanoTime() + context.requestTimeoutNs() + extraTimeoutNs);
         return correlationId;
     }
 
     /**
-     * @return the callback waiting for {@code correlationId}, removed; null when none waits.
+     * @return the {@link ValueCallback} or {@link LeaseCallback} waiting for {@code correlationId}, removed; null
+     * when none waits.
      */
-    ValueCallback takeCallback(final long correlationId)
+    Object takeCallback(final long correlationId)
     {
-        synchronized (sendLock)
-        {
-            callbackDeadlines.remove(correlationId);
-            return callbacks.remove(correlationId);
-        }
+        return callbacks.take(correlationId);
+    }
+
+    Object peekCallback(final long correlationId)
+    {
+        return callbacks.peek(correlationId);
     }
 
     /**
@@ -339,28 +388,7 @@ public final class GridClient implements AutoCloseable
      */
     int expireCallbacks(final long nowNs)
     {
-        int expired = 0;
-        synchronized (sendLock)
-        {
-            final Long2LongHashMap.KeyIterator keys = callbackDeadlines.keySet().iterator();
-            while (keys.hasNext() && expired < expiredCallbacks.length)
-            {
-                final long correlationId = keys.nextValue();
-                if (nowNs - callbackDeadlines.get(correlationId) > 0)
-                {
-                    expiredCallbacks[expired++] = correlationId;
-                }
-            }
-        }
-        for (int i = 0; i < expired; i++)
-        {
-            final ValueCallback callback = takeCallback(expiredCallbacks[i]);
-            if (null != callback)
-            {
-                callback.onError(expiredCallbacks[i], null);
-            }
-        }
-        return expired;
+        return callbacks.expire(nowNs);
     }
 
     /**

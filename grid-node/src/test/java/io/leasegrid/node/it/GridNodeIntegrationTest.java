@@ -277,6 +277,56 @@ class GridNodeIntegrationTest
         assertEquals(java.util.List.of("written v1", "read true v1 42.00", "error FENCING_TOKEN_REJECTED"), answers);
     }
 
+    @Test
+    void shouldAnswerTheAllocationFreeLeaseCalls() throws Exception
+    {
+        node = GridNode.launch(nodeContext(false));
+        first = ipcClient(3031);
+        final java.util.List<String> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final long[] leaseIds = new long[2];
+        final io.leasegrid.client.LeaseCallback callback = new io.leasegrid.client.LeaseCallback()
+        {
+            public void onGranted(final long correlationId, final long leaseId, final long fencingToken, final long ttlNs)
+            {
+                leaseIds[answers.isEmpty() ? 0 : 1] = leaseId;
+                answers.add("granted t" + fencingToken + " ttl " + TimeUnit.NANOSECONDS.toSeconds(ttlNs));
+            }
+
+            public void onQueued(final long correlationId, final int queuePosition)
+            {
+                answers.add("queued " + queuePosition);
+            }
+
+            public void onReleased(final long correlationId)
+            {
+                answers.add("released");
+            }
+
+            public void onError(final long correlationId, final ErrorCode code)
+            {
+                answers.add("error " + code);
+            }
+        };
+        final org.agrona.concurrent.UnsafeBuffer resource = new org.agrona.concurrent.UnsafeBuffer("lock:{IBM}".getBytes());
+        final LeaseRequest request =
+            LeaseRequest.exclusive(Duration.ofSeconds(30)).waitTimeout(Duration.ofSeconds(5));
+        first.acquire(resource, 0, resource.capacity(), request, callback);
+        awaitSize(answers, 1);
+        first.acquire(resource, 0, resource.capacity(), request, callback);
+        awaitSize(answers, 2);
+        first.release(leaseIds[0], callback);
+        awaitSize(answers, 4);
+        first.release(leaseIds[0], callback);
+        awaitSize(answers, 5);
+        first.acquire(resource, 0, resource.capacity(),
+            LeaseRequest.exclusive(Duration.ofSeconds(30)), callback);
+        awaitSize(answers, 6);
+        assertEquals(java.util.List.of("granted t1 ttl 30", "queued 1"), answers.subList(0, 2));
+        // The release and the grant to the waiter are two answers of one step; either may arrive first.
+        assertEquals(java.util.Set.of("released", "granted t2 ttl 30"), java.util.Set.copyOf(answers.subList(2, 4)));
+        assertEquals(java.util.List.of("error LEASE_NOT_FOUND", "error LEASE_UNAVAILABLE"), answers.subList(4, 6));
+    }
+
     private static void awaitSize(final java.util.List<String> list, final int size)
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
