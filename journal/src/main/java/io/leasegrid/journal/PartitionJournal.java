@@ -278,6 +278,17 @@ public final class PartitionJournal implements AutoCloseable
     }
 
     /**
+     * Create the file of the current roll cycle now if it does not exist yet, writing no entry. Chronicle creates
+     * it on the first write of a cycle otherwise, which costs milliseconds (file, header, first index) on the
+     * writer's thread; a shard calls this for every partition when it starts.
+     */
+    public void prepareCycle()
+    {
+        claim(0);
+        abort();
+    }
+
+    /**
      * Append an entry holding a copy of an encoded operation.
      *
      * @param epoch       of the primary that decided the operation.

@@ -71,6 +71,24 @@ class PartitionJournalTest
     }
 
     @Test
+    void shouldCreateTheCycleFileAheadWithoutWritingAnEntry()
+    {
+        PartitionJournal journal = open(3);
+        assertEquals(0, cycleFiles(journal).length);
+        journal.prepareCycle();
+        journal.prepareCycle();
+        assertEquals(1, cycleFiles(journal).length);
+        assertEquals(0, journal.nextPosition());
+        assertEquals(List.of(), readAll(journal, 0));
+
+        assertEquals(0, append(journal, 1, 0));
+        journal = reopen(journal);
+        assertEquals(1, journal.nextPosition());
+        assertEquals(1, readAll(journal, 0).size());
+        assertEquals(1, cycleFiles(journal).length);
+    }
+
+    @Test
     void shouldStampEveryFieldOfTheEntry()
     {
         final PartitionJournal journal = open(42);

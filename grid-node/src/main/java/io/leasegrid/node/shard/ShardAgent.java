@@ -997,6 +997,7 @@ public final class ShardAgent implements Agent
         replayTarget = partition;
         journal.replay(state.lastAppliedPosition() + 1, replayHandler);
         replayTarget = null;
+        journal.prepareCycle();
         epoch = Math.max(epoch, journal.lastEpoch());
 
         final LeaseTable leases = state.leases();
