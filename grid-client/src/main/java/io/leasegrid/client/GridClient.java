@@ -3,6 +3,7 @@ package io.leasegrid.client;
 import io.aeron.Aeron;
 import io.aeron.Publication;
 import io.aeron.Subscription;
+import io.leasegrid.codec.IdleStrategies;
 import io.leasegrid.codec.LeaseIds;
 import io.leasegrid.codec.Partitioner;
 import io.leasegrid.codec.sbe.BooleanType;
@@ -24,7 +25,6 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
@@ -115,8 +115,7 @@ public final class GridClient implements AutoCloseable
             resolvedResponseChannel = resolve(responses, context);
             conductor = new ClientConductor(this, responses);
             conductorRunner = new AgentRunner(
-                new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100)),
-                Throwable::printStackTrace, null, conductor);
+                IdleStrategies.named(context.idleStrategy()), Throwable::printStackTrace, null, conductor);
             AgentRunner.startOnThread(conductorRunner);
 
             final long deadlineNs = System.nanoTime() + context.connectTimeoutNs();

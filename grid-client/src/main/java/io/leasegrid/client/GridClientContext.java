@@ -1,5 +1,7 @@
 package io.leasegrid.client;
 
+import io.leasegrid.codec.IdleStrategies;
+
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -19,6 +21,7 @@ public final class GridClientContext
     private long requestTimeoutNs = TimeUnit.SECONDS.toNanos(5);
     private long connectTimeoutNs = TimeUnit.SECONDS.toNanos(10);
     private long clockDriftBoundNs = TimeUnit.MILLISECONDS.toNanos(50);
+    private String idleStrategy = System.getProperty("leasegrid.client.idle.strategy", "backoff");
 
     GridClientContext conclude()
     {
@@ -26,6 +29,7 @@ public final class GridClientContext
         {
             throw new IllegalArgumentException("aeronDir is required: the directory of a running media driver");
         }
+        IdleStrategies.named(idleStrategy);
         if (!requestChannel.startsWith("aeron:") || !responseChannel.startsWith("aeron:"))
         {
             throw new IllegalArgumentException("channels must be Aeron URIs");
@@ -154,5 +158,21 @@ public final class GridClientContext
     public long clockDriftBoundNs()
     {
         return clockDriftBoundNs;
+    }
+
+    /**
+     * @param idleStrategy how the conductor thread waits for answers: {@link IdleStrategies#NAMES}; best the same as
+     *                     the node's ({@code leasegrid.idle.strategy}).
+     * @return this.
+     */
+    public GridClientContext idleStrategy(final String idleStrategy)
+    {
+        this.idleStrategy = idleStrategy;
+        return this;
+    }
+
+    public String idleStrategy()
+    {
+        return idleStrategy;
     }
 }

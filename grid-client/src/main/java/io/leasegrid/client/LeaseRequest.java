@@ -53,6 +53,11 @@ public final class LeaseRequest
         return this;
     }
 
+    public long waitTimeoutNs()
+    {
+        return waitTimeout.toNanos();
+    }
+
     public LeaseRequest autoRenew(final boolean autoRenew)
     {
         this.autoRenew = autoRenew;

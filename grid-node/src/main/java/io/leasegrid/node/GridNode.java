@@ -62,12 +62,12 @@ public final class GridNode implements AutoCloseable
             if (context.embeddedDriver())
             {
                 final boolean dedicated = "dedicated".equals(context.driverThreading());
-                launchedDriver = MediaDriver.launch(new MediaDriver.Context()
+                launchedDriver = MediaDriver.launch(GridNodeContext.driverIdleStrategy(new MediaDriver.Context()
                     .aeronDirectoryName(context.aeronDir())
                     .dirDeleteOnStart(true)
                     .dirDeleteOnShutdown(true)
                     .threadingMode(dedicated ? ThreadingMode.DEDICATED : ThreadingMode.SHARED)
-                    .errorHandler(errorHandler));
+                    .errorHandler(errorHandler), context.idleStrategyName()));
             }
             connectedAeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(context.aeronDir())

@@ -45,9 +45,13 @@ public final class GridNodeConfiguration
     /** Directory of an external media driver; unset means the node embeds its own under the data directory. */
     public static final String AERON_DIR_PROP_NAME = "leasegrid.aeron.dir";
 
-    /** Idle strategy of shard threads: backoff, yielding, sleeping or busy-spin. */
+    /**
+     * Idle strategy of shard threads and of the embedded media driver's threads: backoff, yielding, sleeping or
+     * busy-spin. The driver follows it because a driver thread that parks for Aeron's default millisecond adds up
+     * to that to every UDP hop.
+     */
     public static final String IDLE_STRATEGY_PROP_NAME = "leasegrid.idle.strategy";
-    /** Default idle strategy: backs off to short parks, so idle shards leave the CPU to others. */
+    /** Default idle strategy: backs off to parks of at most 100 us, so idle threads leave the CPU to others. */
     public static final String IDLE_STRATEGY_DEFAULT = "backoff";
 
     /** Threading of the embedded media driver: shared or dedicated. */

@@ -72,11 +72,11 @@ final class StockPriceDemo
             System.out.println("node up: " + nodeContext.requestChannel() + ", " + nodeContext.partitions() +
                 " partitions, data in " + nodeContext.journalDir());
 
-            clientDriver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+            clientDriver = MediaDriver.launchEmbedded(GridNodeContext.driverIdleStrategy(new MediaDriver.Context()
                 .aeronDirectoryName(new File(dir, "client-aeron").getPath())
                 .threadingMode(ThreadingMode.SHARED)
                 .dirDeleteOnStart(true)
-                .dirDeleteOnShutdown(true));
+                .dirDeleteOnShutdown(true), nodeContext.idleStrategyName()));
             feedA = connect(clientDriver, nodeContext, "feed-handler-A");
             feedB = connect(clientDriver, nodeContext, "feed-handler-B");
             trader = connect(clientDriver, nodeContext, "trader");
