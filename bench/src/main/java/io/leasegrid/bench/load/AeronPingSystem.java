@@ -1,0 +1,130 @@
+package io.leasegrid.bench.load;
+
+import io.aeron.Aeron;
+import io.aeron.FragmentAssembler;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.leasegrid.node.GridNodeContext;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The transport floor: raw Aeron ping-pong with the {@link EchoService}, over UDP (through this process's media
+ * driver, as the leasegrid UDP client goes) or IPC (through the echo's driver, as the leasegrid IPC client shares
+ * the node's). The pinging thread polls for its pong with the same idle strategy as the leasegrid client's
+ * conductor. One client: a ping-pong has one message outstanding.
+ */
+final class AeronPingSystem implements SystemUnderTest
+{
+    private static final int MESSAGE_LENGTH = 64;
+    private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+
+    private final String name;
+    private final String mode;
+    private final Aeron aeron;
+    private final Publication requests;
+    private final Subscription replies;
+    private final String idleStrategy;
+
+    AeronPingSystem(final String name, final String mode, final String aeronDir, final String requestChannel,
+        final String replyChannel, final String idleStrategy)
+    {
+        this.name = name;
+        this.mode = mode;
+        this.idleStrategy = idleStrategy;
+        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
+        requests = aeron.addPublication(requestChannel, EchoService.REQUEST_STREAM);
+        replies = aeron.addSubscription(replyChannel, EchoService.REPLY_STREAM);
+    }
+
+    public String name()
+    {
+        return name;
+    }
+
+    public String mode()
+    {
+        return mode;
+    }
+
+    public boolean supports(final Workload workload, final int concurrency)
+    {
+        return Workload.PING == workload && 1 == concurrency;
+    }
+
+    public void prepare(final Workload workload)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!requests.isConnected() || !replies.isConnected())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new IllegalStateException(name + ": the echo service did not connect");
+            }
+            aeron.context().idleStrategy().idle();
+        }
+    }
+
+    public Worker worker(final Workload workload, final int index)
+    {
+        return new PingWorker(GridNodeContext.idleStrategy(idleStrategy));
+    }
+
+    public void close()
+    {
+        CloseHelper.closeAll(requests, replies, aeron);
+    }
+
+    private final class PingWorker implements Worker
+    {
+        private final UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(MESSAGE_LENGTH));
+        private final IdleStrategy idle;
+        private final FragmentAssembler onPong = new FragmentAssembler(this::onPong);
+        private long expected;
+        private boolean answered;
+
+        PingWorker(final IdleStrategy idle)
+        {
+            this.idle = idle;
+        }
+
+        public boolean execute(final long sequence)
+        {
+            expected = sequence;
+            answered = false;
+            message.putLong(0, sequence);
+            final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
+            while (requests.offer(message, 0, MESSAGE_LENGTH) < 0)
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    return false;
+                }
+                Thread.onSpinWait();
+            }
+            idle.reset();
+            while (!answered)
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    return false;
+                }
+                idle.idle(replies.poll(onPong, 1));
+            }
+            return true;
+        }
+
+        private void onPong(final org.agrona.DirectBuffer buffer, final int offset, final int length,
+            final io.aeron.logbuffer.Header header)
+        {
+            if (buffer.getLong(offset) == expected)
+            {
+                answered = true;
+            }
+        }
+    }
+}

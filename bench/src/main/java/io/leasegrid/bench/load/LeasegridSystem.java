@@ -1,0 +1,184 @@
+package io.leasegrid.bench.load;
+
+import io.leasegrid.client.GridClient;
+import io.leasegrid.client.Lease;
+import io.leasegrid.client.LeaseRequest;
+import io.leasegrid.codec.IdleStrategies;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * leasegrid driven through the allocation-free callback path of one shared {@link GridClient} (one client per
+ * process, as an application would run it), over UDP or IPC. Each client thread waits for its answer with the
+ * run's idle strategy.
+ */
+final class LeasegridSystem implements SystemUnderTest
+{
+    private static final long ANSWER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+    private static final int OWN_RESOURCES = 64;
+
+    private final String name;
+    private final String mode;
+    private final GridClient client;
+    private final String idleStrategy;
+    private final long[] publisherTokens = new long[Workload.SYMBOLS];
+    private final LeaseRequest uncontended = LeaseRequest.exclusive(Duration.ofSeconds(30));
+    private final LeaseRequest contended = LeaseRequest.exclusive(Duration.ofSeconds(30)).waitTimeout(Duration.ofSeconds(1));
+    private boolean publishersHeld;
+    private boolean pricesLoaded;
+
+    LeasegridSystem(final String name, final String mode, final GridClient client, final String idleStrategy)
+    {
+        this.name = name;
+        this.mode = mode;
+        this.client = client;
+        this.idleStrategy = idleStrategy;
+    }
+
+    public String name()
+    {
+        return name;
+    }
+
+    public String mode()
+    {
+        return mode;
+    }
+
+    public boolean supports(final Workload workload, final int concurrency)
+    {
+        return Workload.PING != workload;
+    }
+
+    public void prepare(final Workload workload)
+    {
+        if ((Workload.FENCED_PUT == workload || Workload.MIXED == workload) && !publishersHeld)
+        {
+            // The price publisher holds one lease per symbol for the whole run; its puts are fenced by the tokens.
+            for (int symbol = 0; symbol < Workload.SYMBOLS; symbol++)
+            {
+                final Lease lease = client.acquire(feedResource(symbol), LeaseRequest.exclusive(Duration.ofHours(1)));
+                publisherTokens[symbol] = lease.fencingToken();
+            }
+            publishersHeld = true;
+        }
+        if ((Workload.GET == workload || Workload.MIXED == workload) && !pricesLoaded)
+        {
+            final byte[] value = new byte[Workload.VALUE_LENGTH];
+            for (int symbol = 0; symbol < Workload.SYMBOLS; symbol++)
+            {
+                client.put(priceKey(symbol), value);
+            }
+            pricesLoaded = true;
+        }
+    }
+
+    public Worker worker(final Workload workload, final int index)
+    {
+        return new LeasegridWorker(index, workload);
+    }
+
+    public void close()
+    {
+        client.close();
+    }
+
+    /**
+     * The publisher lease of a symbol: tagged like its price key so both live in one partition (fencing needs
+     * that), and named per system because the UDP and IPC systems publish through different sessions.
+     */
+    private String feedResource(final int symbol)
+    {
+        return "{" + Workload.symbolName(symbol) + "}.feed." + name;
+    }
+
+    static String priceKey(final int symbol)
+    {
+        return "{" + Workload.symbolName(symbol) + "}.px";
+    }
+
+    private static UnsafeBuffer ascii(final String text)
+    {
+        return new UnsafeBuffer(text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private final class LeasegridWorker implements Worker
+    {
+        private final int index;
+        private final Workload workload;
+        private final UnsafeBuffer[] ownResources = new UnsafeBuffer[OWN_RESOURCES];
+        private final UnsafeBuffer hotResource;
+        private final UnsafeBuffer[] priceKeys = new UnsafeBuffer[Workload.SYMBOLS];
+        private final UnsafeBuffer[] feedResources = new UnsafeBuffer[Workload.SYMBOLS];
+        private final UnsafeBuffer value = new UnsafeBuffer(new byte[Workload.VALUE_LENGTH]);
+        private final Answer answer = new Answer(IdleStrategies.named(idleStrategy));
+
+        LeasegridWorker(final int index, final Workload workload)
+        {
+            this.index = index;
+            this.workload = workload;
+            for (int i = 0; i < OWN_RESOURCES; i++)
+            {
+                ownResources[i] = ascii("bench:" + index + ":" + i);
+            }
+            hotResource = ascii("hot:" + (index % Workload.HOT_RESOURCES));
+            for (int symbol = 0; symbol < Workload.SYMBOLS; symbol++)
+            {
+                priceKeys[symbol] = ascii(priceKey(symbol));
+                feedResources[symbol] = ascii(feedResource(symbol));
+            }
+        }
+
+        public boolean execute(final long sequence)
+        {
+            switch (Workload.MIXED == workload ? Workload.mixedStep(sequence) : workload)
+            {
+                case LEASE:
+                    return lease(ownResources[(int)(sequence % OWN_RESOURCES)], uncontended);
+                case CONTENDED_LEASE:
+                    return lease(hotResource, contended);
+                case FENCED_PUT:
+                    return fencedPut(Workload.symbol(index, sequence), sequence);
+                case GET:
+                    return get(Workload.symbol(index, sequence));
+                default:
+                    throw new IllegalStateException("leasegrid has no " + workload + " workload");
+            }
+        }
+
+        private boolean lease(final UnsafeBuffer resource, final LeaseRequest request)
+        {
+            answer.reset();
+            client.acquire(resource, 0, resource.capacity(), request, answer);
+            if (!answer.await(ANSWER_TIMEOUT_NS + request.waitTimeoutNs()))
+            {
+                return false;
+            }
+            answer.reset();
+            client.release(answer.leaseId, answer);
+            return answer.await(ANSWER_TIMEOUT_NS);
+        }
+
+        private boolean fencedPut(final int symbol, final long sequence)
+        {
+            answer.reset();
+            value.putLong(0, sequence);
+            final UnsafeBuffer key = priceKeys[symbol];
+            final UnsafeBuffer feed = feedResources[symbol];
+            client.fencedPut(key, 0, key.capacity(), feed, 0, feed.capacity(), publisherTokens[symbol],
+                value, 0, value.capacity(), answer);
+            return answer.await(ANSWER_TIMEOUT_NS);
+        }
+
+        private boolean get(final int symbol)
+        {
+            answer.reset();
+            final UnsafeBuffer key = priceKeys[symbol];
+            client.get(key, 0, key.capacity(), answer);
+            return answer.await(ANSWER_TIMEOUT_NS);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.leasegrid.bench.load;
+
+import io.leasegrid.client.GridClient;
+import io.leasegrid.client.GridClientContext;
+import io.leasegrid.node.GridNode;
+import io.leasegrid.node.GridNodeContext;
+import org.agrona.CloseHelper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Every workload of every system really does what it says: runs briefly against a real node and a real Redis
+ * and fails on the first operation that does not succeed (a rejected fencing token, a lock not granted).
+ */
+class SystemsUnderTestTest
+{
+    private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+
+    @TempDir
+    File dir;
+
+    @Test
+    void leasegridShouldRunEveryWorkloadWithoutAFailure() throws Exception
+    {
+        GridNode node = null;
+        LeasegridSystem system = null;
+        try
+        {
+            node = GridNode.launch(new GridNodeContext().dir(new File(dir, "node").getPath())
+                .endpoint("127.0.0.1:" + freePort()).idleStrategyName("backoff"));
+            final GridClient client = GridClient.connect(new GridClientContext().aeronDir(node.context().aeronDir())
+                .requestChannel("aeron:ipc").responseChannel("aeron:ipc").connectTimeout(Duration.ofSeconds(30)));
+            system = new LeasegridSystem("leasegrid-ipc", "IPC", client, "backoff");
+            runEveryWorkload(system);
+            // Every uncontended and contended lease was released again.
+            assertTrue(client.status("bench:0:0").holders().isEmpty());
+            assertTrue(client.status("hot:0").holders().isEmpty());
+        }
+        finally
+        {
+            CloseHelper.quietCloseAll(system, node);
+        }
+    }
+
+    @Test
+    void redisShouldRunEveryWorkloadWithoutAFailure() throws Exception
+    {
+        final String executable = redisServer();
+        assumeTrue(null != executable, "redis-server is not installed (bin/setup --bench installs it)");
+        final int port = freePort();
+        try (RedisServer server = RedisServer.start(executable, new File(dir, "redis"), port, false))
+        {
+            final RedisSystem system = new RedisSystem("redis", "no persistence", server.port());
+            runEveryWorkload(system);
+            try (Jedis jedis = new Jedis("127.0.0.1", server.port()))
+            {
+                // Only the 1,000 prices remain: every lock key was deleted by its release script.
+                assertEquals(Workload.SYMBOLS, jedis.dbSize());
+            }
+        }
+    }
+
+    private void runEveryWorkload(final SystemUnderTest system) throws Exception
+    {
+        for (final Workload workload : Workload.values())
+        {
+            if (!system.supports(workload, 4))
+            {
+                continue;
+            }
+            system.prepare(workload);
+            final LoadPoint point = new LoadPoint(workload, 4, 0, 0, TimeUnit.MILLISECONDS.toNanos(300));
+            final RunResult result = new LoadRun(system, point, QUIET)
+                .run(new File(dir, workload.fileName() + "-" + system.name() + ".hdr"));
+            assertEquals(0, result.errors(), system.name() + " " + workload);
+            assertTrue(result.histogram().getTotalCount() > 10, system.name() + " " + workload + " ran " +
+                result.histogram().getTotalCount());
+        }
+    }
+
+    static String redisServer()
+    {
+        for (final String candidate : new String[]{ "/usr/bin/redis-server", "/usr/local/bin/redis-server" })
+        {
+            if (Files.isExecutable(Path.of(candidate)))
+            {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static int freePort() throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+    }
+}
