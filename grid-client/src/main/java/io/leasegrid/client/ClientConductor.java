@@ -55,6 +55,7 @@ final class ClientConductor implements Agent, FragmentHandler
     private final ValueReadDecoder read = new ValueReadDecoder();
     private final FragmentAssembler assembler = new FragmentAssembler(this);
     private long lastSweepNs;
+    private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
 
     ClientConductor(final GridClient client, final Subscription responses)
     {
@@ -67,7 +68,27 @@ final class ClientConductor implements Agent, FragmentHandler
         return "leasegrid-client";
     }
 
+    /**
+     * One duty cycle, on whichever thread gets to run it: the conductor thread, or a caller waiting for its answer
+     * ({@link GridClient#pollAnswers()}). Never two at once; a thread that finds it running does nothing.
+     */
     public int doWork()
+    {
+        if (!running.compareAndSet(false, true))
+        {
+            return 0;
+        }
+        try
+        {
+            return dutyCycle();
+        }
+        finally
+        {
+            running.set(false);
+        }
+    }
+
+    private int dutyCycle()
     {
         int work = responses.poll(assembler, 16);
         final long nowNs = System.nanoTime();

@@ -3,7 +3,8 @@ package io.leasegrid.client;
 import io.leasegrid.codec.sbe.ErrorCode;
 
 /**
- * Answers to the allocation-free lease calls of {@link GridClient}, delivered on the client's conductor thread.
+ * Answers to the allocation-free lease calls of {@link GridClient}, delivered on the client's conductor thread
+ * or on a thread calling {@link GridClient#pollAnswers()}.
  * Implementations must not block. The callback path hands out raw lease ids: the client keeps no {@link Lease}
  * handle for them, so listeners and client-side validity are the caller's business.
  */

@@ -4,7 +4,8 @@ import io.leasegrid.codec.sbe.ErrorCode;
 import org.agrona.DirectBuffer;
 
 /**
- * Answers to the allocation-free value calls of {@link GridClient}, delivered on the client's conductor thread.
+ * Answers to the allocation-free value calls of {@link GridClient}, delivered on the client's conductor thread
+ * or on a thread calling {@link GridClient#pollAnswers()}.
  * Buffers are valid only during the call. Implementations must not block.
  */
 public interface ValueCallback

@@ -153,13 +153,13 @@ final class LeasegridSystem implements SystemUnderTest
         {
             answer.reset();
             client.acquire(resource, 0, resource.capacity(), request, answer);
-            if (!answer.await(ANSWER_TIMEOUT_NS + request.waitTimeoutNs()))
+            if (!answer.await(client, ANSWER_TIMEOUT_NS + request.waitTimeoutNs()))
             {
                 return false;
             }
             answer.reset();
             client.release(answer.leaseId, answer);
-            return answer.await(ANSWER_TIMEOUT_NS);
+            return answer.await(client, ANSWER_TIMEOUT_NS);
         }
 
         private boolean fencedPut(final int symbol, final long sequence)
@@ -170,7 +170,7 @@ final class LeasegridSystem implements SystemUnderTest
             final UnsafeBuffer feed = feedResources[symbol];
             client.fencedPut(key, 0, key.capacity(), feed, 0, feed.capacity(), publisherTokens[symbol],
                 value, 0, value.capacity(), answer);
-            return answer.await(ANSWER_TIMEOUT_NS);
+            return answer.await(client, ANSWER_TIMEOUT_NS);
         }
 
         private boolean get(final int symbol)
@@ -178,7 +178,7 @@ final class LeasegridSystem implements SystemUnderTest
             answer.reset();
             final UnsafeBuffer key = priceKeys[symbol];
             client.get(key, 0, key.capacity(), answer);
-            return answer.await(ANSWER_TIMEOUT_NS);
+            return answer.await(client, ANSWER_TIMEOUT_NS);
         }
     }
 }

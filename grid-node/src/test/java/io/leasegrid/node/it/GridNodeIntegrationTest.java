@@ -327,6 +327,50 @@ class GridNodeIntegrationTest
         assertEquals(java.util.List.of("error LEASE_NOT_FOUND", "error LEASE_UNAVAILABLE"), answers.subList(4, 6));
     }
 
+    @Test
+    void shouldDeliverAnswersOnTheThreadThatPollsForThem() throws Exception
+    {
+        node = GridNode.launch(nodeContext(false));
+        // A conductor that sleeps a millisecond between cycles: a caller polling in a loop delivers nearly all.
+        first = GridClient.connect(new GridClientContext().aeronDir(node.context().aeronDir())
+            .requestChannel("aeron:ipc").responseChannel("aeron:ipc").responseStreamId(3032)
+            .idleStrategy("sleeping").connectTimeout(Duration.ofSeconds(20)));
+        final Thread caller = Thread.currentThread();
+        final int[] deliveredHere = new int[1];
+        final long[] versions = new long[1];
+        final io.leasegrid.client.ValueCallback callback = new io.leasegrid.client.ValueCallback()
+        {
+            public void onWritten(final long correlationId, final long version, final long timestampNs)
+            {
+                deliveredHere[0] += Thread.currentThread() == caller ? 1 : 0;
+                versions[0] = version;
+            }
+
+            public void onRead(final long correlationId, final boolean found, final long version, final long timestampNs,
+                final org.agrona.DirectBuffer buffer, final int offset, final int length)
+            {
+            }
+
+            public void onError(final long correlationId, final ErrorCode code)
+            {
+                versions[0] = -1;
+            }
+        };
+        final org.agrona.concurrent.UnsafeBuffer key = new org.agrona.concurrent.UnsafeBuffer("price:{IBM}".getBytes());
+        for (int i = 1; i <= 20; i++)
+        {
+            first.put(key, 0, key.capacity(), key, 0, key.capacity(), callback);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (versions[0] != i)
+            {
+                assertTrue(System.nanoTime() - deadline < 0, "no answer to put " + i + ": " + versions[0]);
+                first.pollAnswers();
+                Thread.yield();
+            }
+        }
+        assertTrue(deliveredHere[0] >= 10, "answers delivered on the polling thread: " + deliveredHere[0]);
+    }
+
     private static void awaitSize(final java.util.List<String> list, final int size)
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
