@@ -18,6 +18,10 @@ final class Answer implements LeaseCallback, ValueCallback
     private static final int SUCCEEDED = 1;
     private static final int FAILED = 2;
 
+    /** {@code leasegrid.bench.poll.answers=false}: leave all delivery to the client's conductor thread. */
+    private static final boolean POLL_ANSWERS =
+        Boolean.parseBoolean(System.getProperty("leasegrid.bench.poll.answers", "true"));
+
     private final IdleStrategy idle;
     private volatile int state;
     long leaseId;
@@ -54,7 +58,7 @@ final class Answer implements LeaseCallback, ValueCallback
             {
                 return false;
             }
-            idle.idle(client.pollAnswers());
+            idle.idle(POLL_ANSWERS ? client.pollAnswers() : 0);
         }
         return SUCCEEDED == current;
     }
