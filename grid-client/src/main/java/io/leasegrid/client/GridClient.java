@@ -188,15 +188,7 @@ public final class GridClient implements AutoCloseable
         pending.put(correlationId, waiting);
         synchronized (sendLock)
         {
-            acquire.wrapAndApplyHeader(buffer, 0, header)
-                .correlationId(correlationId)
-                .sessionId(connection.sessionId)
-                .ttlNs(request.ttl.toNanos())
-                .waitTimeoutNs(request.waitTimeout.toNanos())
-                .mode(request.mode)
-                .autoRenew(request.autoRenew ? BooleanType.TRUE : BooleanType.FALSE)
-                .holderLimit(request.holderLimit)
-                .putResource(name, 0, name.length);
+            encodeAcquire(correlationId, connection.sessionId, request).putResource(name, 0, name.length);
             offer(connection, acquire.encodedLength(), correlationId);
         }
         return waiting.future.thenApply(Lease.class::cast);
@@ -328,15 +320,7 @@ public final class GridClient implements AutoCloseable
         synchronized (sendLock)
         {
             final long correlationId = registerCallback(callback, waitTimeoutNs);
-            acquire.wrapAndApplyHeader(buffer, 0, header)
-                .correlationId(correlationId)
-                .sessionId(connection.sessionId)
-                .ttlNs(request.ttl.toNanos())
-                .waitTimeoutNs(waitTimeoutNs)
-                .mode(request.mode)
-                .autoRenew(request.autoRenew ? BooleanType.TRUE : BooleanType.FALSE)
-                .holderLimit(request.holderLimit)
-                .putResource(resource, offset, length);
+            encodeAcquire(correlationId, connection.sessionId, request).putResource(resource, offset, length);
             offerCallback(connection, acquire.encodedLength(), correlationId);
             return correlationId;
         }
@@ -359,6 +343,22 @@ public final class GridClient implements AutoCloseable
             offerCallback(connection, release.encodedLength(), correlationId);
             return correlationId;
         }
+    }
+
+    /**
+     * Encode a lease acquire up to its resource name, which the caller appends from wherever it holds it.
+     * Called holding the send lock.
+     */
+    private LeaseAcquireEncoder encodeAcquire(final long correlationId, final long sessionId, final LeaseRequest request)
+    {
+        return acquire.wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(correlationId)
+            .sessionId(sessionId)
+            .ttlNs(request.ttl.toNanos())
+            .waitTimeoutNs(request.waitTimeout.toNanos())
+            .mode(request.mode)
+            .autoRenew(request.autoRenew ? BooleanType.TRUE : BooleanType.FALSE)
+            .holderLimit(request.holderLimit);
     }
 
     private long registerCallback(final Object callback, final long extraTimeoutNs)

@@ -25,7 +25,6 @@ final class Answer implements LeaseCallback, ValueCallback
     private final IdleStrategy idle;
     private volatile int state;
     long leaseId;
-    long fencingToken;
     ErrorCode error;
 
     Answer(final IdleStrategy idle)
@@ -71,7 +70,6 @@ final class Answer implements LeaseCallback, ValueCallback
     public void onGranted(final long correlationId, final long leaseId, final long fencingToken, final long ttlNs)
     {
         this.leaseId = leaseId;
-        this.fencingToken = fencingToken;
         complete(SUCCEEDED);
     }
 

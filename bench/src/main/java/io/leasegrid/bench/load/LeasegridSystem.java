@@ -27,6 +27,9 @@ final class LeasegridSystem implements SystemUnderTest
     private final long[] publisherTokens = new long[Workload.SYMBOLS];
     private final LeaseRequest uncontended = LeaseRequest.exclusive(Duration.ofSeconds(30));
     private final LeaseRequest contended = LeaseRequest.exclusive(Duration.ofSeconds(30)).waitTimeout(Duration.ofSeconds(1));
+    // Read-only names shared by every client thread.
+    private final UnsafeBuffer[] priceKeys = new UnsafeBuffer[Workload.SYMBOLS];
+    private final UnsafeBuffer[] feedResources = new UnsafeBuffer[Workload.SYMBOLS];
     private boolean publishersHeld;
     private boolean pricesLoaded;
 
@@ -36,6 +39,11 @@ final class LeasegridSystem implements SystemUnderTest
         this.mode = mode;
         this.client = client;
         this.idleStrategy = idleStrategy;
+        for (int symbol = 0; symbol < Workload.SYMBOLS; symbol++)
+        {
+            priceKeys[symbol] = ascii(priceKey(symbol));
+            feedResources[symbol] = ascii(feedResource(symbol));
+        }
     }
 
     public String name()
@@ -111,8 +119,6 @@ final class LeasegridSystem implements SystemUnderTest
         private final Workload workload;
         private final UnsafeBuffer[] ownResources = new UnsafeBuffer[OWN_RESOURCES];
         private final UnsafeBuffer hotResource;
-        private final UnsafeBuffer[] priceKeys = new UnsafeBuffer[Workload.SYMBOLS];
-        private final UnsafeBuffer[] feedResources = new UnsafeBuffer[Workload.SYMBOLS];
         private final UnsafeBuffer value = new UnsafeBuffer(new byte[Workload.VALUE_LENGTH]);
         private final Answer answer = new Answer(IdleStrategies.named(idleStrategy));
 
@@ -125,11 +131,6 @@ final class LeasegridSystem implements SystemUnderTest
                 ownResources[i] = ascii("bench:" + index + ":" + i);
             }
             hotResource = ascii("hot:" + (index % Workload.HOT_RESOURCES));
-            for (int symbol = 0; symbol < Workload.SYMBOLS; symbol++)
-            {
-                priceKeys[symbol] = ascii(priceKey(symbol));
-                feedResources[symbol] = ascii(feedResource(symbol));
-            }
         }
 
         public boolean execute(final long sequence)

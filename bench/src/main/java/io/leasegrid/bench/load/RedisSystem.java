@@ -27,6 +27,7 @@ final class RedisSystem implements SystemUnderTest
     private final String name;
     private final String mode;
     private final int port;
+    private final byte[][] priceKeys = new byte[Workload.SYMBOLS][];
     private String releaseSha;
 
     RedisSystem(final String name, final String mode, final int port)
@@ -34,6 +35,10 @@ final class RedisSystem implements SystemUnderTest
         this.name = name;
         this.mode = mode;
         this.port = port;
+        for (int symbol = 0; symbol < Workload.SYMBOLS; symbol++)
+        {
+            priceKeys[symbol] = priceKey(symbol);
+        }
     }
 
     public String name()
@@ -58,9 +63,9 @@ final class RedisSystem implements SystemUnderTest
             jedis.flushAll();
             releaseSha = jedis.scriptLoad(RELEASE_SCRIPT);
             final byte[] value = new byte[Workload.VALUE_LENGTH];
-            for (int symbol = 0; symbol < Workload.SYMBOLS; symbol++)
+            for (final byte[] key : priceKeys)
             {
-                jedis.set(priceKey(symbol), value);
+                jedis.set(key, value);
             }
         }
     }
@@ -110,7 +115,6 @@ final class RedisSystem implements SystemUnderTest
         private final int index;
         private final String[] ownResources = new String[OWN_RESOURCES];
         private final String hotResource;
-        private final byte[][] priceKeys = new byte[Workload.SYMBOLS][];
         private final byte[] value = new byte[Workload.VALUE_LENGTH];
         private final SetParams lockParams = SetParams.setParams().nx().px(LEASE_TTL_MS);
 
@@ -124,10 +128,6 @@ final class RedisSystem implements SystemUnderTest
                 ownResources[i] = "lease:" + index + ":" + i;
             }
             hotResource = "hot:" + (index % Workload.HOT_RESOURCES);
-            for (int symbol = 0; symbol < Workload.SYMBOLS; symbol++)
-            {
-                priceKeys[symbol] = priceKey(symbol);
-            }
         }
 
         public boolean execute(final long sequence)
