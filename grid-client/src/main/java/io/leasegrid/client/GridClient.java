@@ -334,6 +334,12 @@ public final class GridClient implements AutoCloseable
      */
     public long release(final long leaseId, final LeaseCallback callback)
     {
+        if (!isLeaseIdInRange(leaseId))
+        {
+            final long correlationId = correlationIds.incrementAndGet();
+            callback.onError(correlationId, io.leasegrid.codec.sbe.ErrorCode.LEASE_NOT_FOUND);
+            return correlationId;
+        }
         final ShardConnection connection = route(LeaseIds.partitionId(leaseId));
         synchronized (sendLock)
         {
@@ -410,6 +416,10 @@ public final class GridClient implements AutoCloseable
      */
     public void releaseLease(final long leaseId)
     {
+        if (!isLeaseIdInRange(leaseId))
+        {
+            throw new GridException(io.leasegrid.codec.sbe.ErrorCode.LEASE_NOT_FOUND, "no lease " + leaseId);
+        }
         final ShardConnection connection = route(LeaseIds.partitionId(leaseId));
         final long correlationId = correlationIds.incrementAndGet();
         final Pending waiting = new Pending(System.nanoTime(), context.requestTimeoutNs(), null, null, null);
@@ -894,6 +904,14 @@ public final class GridClient implements AutoCloseable
             }
         }
         return null;
+    }
+
+    /**
+     * A lease id from outside (a tool, a user) may name no partition of this grid: such a lease cannot exist.
+     */
+    private boolean isLeaseIdInRange(final long leaseId)
+    {
+        return leaseId > 0 && LeaseIds.partitionId(leaseId) < routes.length;
     }
 
     private ShardConnection route(final byte[] name)

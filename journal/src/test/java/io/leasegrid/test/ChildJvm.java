@@ -92,6 +92,14 @@ public final class ChildJvm implements AutoCloseable
     }
 
     /**
+     * @return the child's process id.
+     */
+    public long pid()
+    {
+        return process.pid();
+    }
+
+    /**
      * @return a copy of every line printed so far.
      */
     public List<String> lines()

@@ -33,6 +33,10 @@ public final class LeasegridTool
                 System.exit(JournalTool.run(rest, System.out, System.err));
                 break;
 
+            case "churn":
+                System.exit(SessionChurn.run(rest));
+                break;
+
             case "journal-demo":
                 System.exit(JournalDemo.run(rest));
                 break;
@@ -110,6 +114,8 @@ public final class LeasegridTool
             "  alerts [--dir DIR]            a node's alert events: kind, count, first and last time",
             "  journal-demo [--updates N] [--keep]",
             "                                journal price updates, measure append latency, SIGKILL a writer mid-write",
+            "  churn [--minutes M]           soak: clients connect, put and close for M minutes (default 2) while",
+            "                                the node's open files and Aeron files are printed; they must stay flat",
             "  jmh [JMH ARGS]                run the JMH benchmarks, e.g. bin/leasegrid jmh -prof gc CodecBenchmark",
             "  recovery-bench [LEASES]       time the recovery of a shard holding LEASES live leases (default 1000000)",
             "  help                          this text",

@@ -16,6 +16,7 @@ final class SessionLink
     final byte[] nonce;
     boolean authenticated;
     long createdNs;
+    String publicationKey;
     final ArrayList<byte[]> outbox = new ArrayList<>();
 
     SessionLink(

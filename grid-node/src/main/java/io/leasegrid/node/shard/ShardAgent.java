@@ -589,8 +589,8 @@ public final class ShardAgent implements Agent
     }
 
     /**
-     * Put only while {@code fencingToken} is the token of a live lease on {@code leaseResource}, which must share
-     * the key's partition.
+     * Put only while {@code fencingToken} is the token of a live lease on {@code leaseResource} held by this session;
+     * the resource must share the key's partition.
      */
     public void onValueFencedPut(
         final long correlationId,
@@ -625,21 +625,27 @@ public final class ShardAgent implements Agent
             return;
         }
         final Resource resource = partition.state.leases().resource(leaseResource, resourceOffset, resourceLength);
-        boolean current = false;
+        Lease current = null;
         if (null != resource)
         {
             for (Lease holder = resource.firstHolder(); null != holder; holder = holder.nextHolder())
             {
                 if (holder.fencingToken() == fencingToken && holder.expiresAtNs() - nowNs > 0)
                 {
-                    current = true;
+                    current = holder;
                     break;
                 }
             }
         }
-        if (!current)
+        if (null == current)
         {
             listener.onError(correlationId, sessionId, ErrorCode.FENCING_TOKEN_REJECTED, template);
+            return;
+        }
+        if (current.sessionId() != sessionId)
+        {
+            // The token is live but another session holds it: a token read from status() is not a licence to write.
+            listener.onError(correlationId, sessionId, ErrorCode.NOT_LEASE_HOLDER, template);
             return;
         }
         putValue(partition, correlationId, sessionId, key, keyOffset, keyLength, value, valueOffset, valueLength);

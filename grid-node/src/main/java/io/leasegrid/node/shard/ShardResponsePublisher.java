@@ -59,7 +59,7 @@ public final class ShardResponsePublisher implements ShardListener, AutoCloseabl
     private final long sessionTimeoutNs;
     private final boolean authenticating;
     private final Long2ObjectHashMap<SessionLink> links = new Long2ObjectHashMap<>();
-    private final Map<String, Publication> publications = new HashMap<>();
+    private final Map<String, SharedPublication> publications = new HashMap<>();
     private final List<SessionLink> waitingLinks = new ArrayList<>();
     private final ExpandableDirectByteBuffer buffer = new ExpandableDirectByteBuffer(128 * 1024);
     private final UnsafeBuffer sendBuffer = new UnsafeBuffer(new byte[0]);
@@ -149,23 +149,51 @@ public final class ShardResponsePublisher implements ShardListener, AutoCloseabl
         final byte[] nonce)
     {
         final String key = streamId + "|" + channel;
-        Publication publication = publications.get(key);
-        if (null == publication)
+        SharedPublication shared = publications.get(key);
+        if (null == shared)
         {
-            publication = aeron.addPublication(channel, streamId);
-            publications.put(key, publication);
+            shared = new SharedPublication(key, aeron.addPublication(channel, streamId));
+            publications.put(key, shared);
         }
-        final SessionLink link = new SessionLink(sessionId, imageSessionId, publication, clientName, nonce);
+        shared.users++;
+        final SessionLink link = new SessionLink(sessionId, imageSessionId, shared.publication, clientName, nonce);
+        link.publicationKey = key;
         links.put(sessionId, link);
         return link;
     }
 
+    /**
+     * Forget a session's link; the response publication is closed when no other session answers through it, so a
+     * node serving clients that come and go keeps only the publications of live sessions.
+     */
     void removeLink(final long sessionId)
     {
         final SessionLink link = links.remove(sessionId);
         if (null != link)
         {
             waitingLinks.remove(link);
+            final SharedPublication shared = publications.get(link.publicationKey);
+            if (null != shared && --shared.users <= 0)
+            {
+                publications.remove(link.publicationKey);
+                CloseHelper.quietClose(shared.publication);
+            }
+        }
+    }
+
+    /**
+     * A response publication and how many sessions answer through it.
+     */
+    private static final class SharedPublication
+    {
+        final String key;
+        final Publication publication;
+        int users;
+
+        SharedPublication(final String key, final Publication publication)
+        {
+            this.key = key;
+            this.publication = publication;
         }
     }
 
@@ -453,7 +481,7 @@ public final class ShardResponsePublisher implements ShardListener, AutoCloseabl
 
     public void close()
     {
-        publications.values().forEach(CloseHelper::quietClose);
+        publications.values().forEach(shared -> CloseHelper.quietClose(shared.publication));
         publications.clear();
         links.clear();
         waitingLinks.clear();

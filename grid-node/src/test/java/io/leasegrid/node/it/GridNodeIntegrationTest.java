@@ -175,6 +175,16 @@ class GridNodeIntegrationTest
         final io.leasegrid.client.ResourceStatus status = second.status("{orders}");
         assertEquals(1, status.holders().size(), status.toString());
         assertEquals(lease.fencingToken(), status.holders().get(0).fencingToken());
+        // The live token is visible to anyone who asks, but only its holder's session may write with it.
+        assertEquals(ErrorCode.NOT_LEASE_HOLDER, assertThrows(GridException.class,
+            () -> second.fencedPut("{orders}:x", new byte[0], "{orders}", status.holders().get(0).fencingToken())).code());
+        first.fencedPut("{orders}:x", new byte[0], lease);
+        // Lease ids that name no partition of the grid get a typed answer, never an exception from the client.
+        for (final long bogus : new long[]{ -1, Long.MAX_VALUE, 0, Long.MIN_VALUE })
+        {
+            assertEquals(ErrorCode.LEASE_NOT_FOUND,
+                assertThrows(GridException.class, () -> second.releaseLease(bogus)).code(), Long.toString(bogus));
+        }
         assertEquals(1, status.waiterCount());
         assertTrue(status.holders().get(0).remainingTtl().toMillis() > 0);
         assertTrue(first.status("{nobody}").holders().isEmpty());

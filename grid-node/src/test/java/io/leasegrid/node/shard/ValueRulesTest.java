@@ -74,7 +74,7 @@ class ValueRulesTest
     {
         grid.exclusive(1, "feed:{AAPL}", 2 * SECOND, 0);
         final long oldToken = grid.listener.lastToken;
-        fencedPut(oldToken, "price:{AAPL}", "feed:{AAPL}", "187.10");
+        fencedPut(1, oldToken, "price:{AAPL}", "feed:{AAPL}", "187.10");
         grid.events();
 
         grid.advance(2 * SECOND + 2 * ShardHarness.MS);
@@ -82,19 +82,37 @@ class ValueRulesTest
         final long newToken = grid.listener.lastToken;
         grid.events();
 
-        fencedPut(oldToken, "price:{AAPL}", "feed:{AAPL}", "150.00");
-        fencedPut(newToken, "price:{AAPL}", "feed:{AAPL}", "187.20");
-        fencedPut(newToken, "price:{MSFT}", "feed:{AAPL}", "1.00");
-        fencedPut(newToken, "price:{AAPL}", "standby:{AAPL}", "1.00");
+        fencedPut(1, oldToken, "price:{AAPL}", "feed:{AAPL}", "150.00");
+        fencedPut(2, newToken, "price:{AAPL}", "feed:{AAPL}", "187.20");
+        fencedPut(2, newToken, "price:{MSFT}", "feed:{AAPL}", "1.00");
+        fencedPut(2, newToken, "price:{AAPL}", "standby:{AAPL}", "1.00");
         grid.get("price:{AAPL}");
         final List<String> events = grid.events();
         assertEquals("ERROR c=" + (first(events) ) + " s=1 FENCING_TOKEN_REJECTED", events.get(0));
         assertEquals("WRITTEN c=" + (first(events) + 1) + " v=2 existed=true", events.get(1));
         assertEquals(ShardHarness.partitionOf("price:{MSFT}") == ShardHarness.partitionOf("feed:{AAPL}") ?
-            "ERROR c=" + (first(events) + 2) + " s=1 FENCING_TOKEN_REJECTED" :
-            "ERROR c=" + (first(events) + 2) + " s=1 FENCE_NOT_COLOCATED", events.get(2));
-        assertEquals("ERROR c=" + (first(events) + 3) + " s=1 FENCING_TOKEN_REJECTED", events.get(3));
+            "ERROR c=" + (first(events) + 2) + " s=2 FENCING_TOKEN_REJECTED" :
+            "ERROR c=" + (first(events) + 2) + " s=2 FENCE_NOT_COLOCATED", events.get(2));
+        assertEquals("ERROR c=" + (first(events) + 3) + " s=2 FENCING_TOKEN_REJECTED", events.get(3));
         assertEquals("READ c=" + (first(events) + 4) + " v=2 187.20", events.get(4));
+    }
+
+    @Test
+    void shouldRefuseAFencedPutWithAnotherSessionsLiveToken()
+    {
+        grid.exclusive(2, "feed:{AAPL}", 10 * SECOND, 0);
+        final long holderToken = grid.listener.lastToken;
+        grid.events();
+
+        // Session 1 learnt the live token (status() shows it) and tries to write with it.
+        fencedPut(1, holderToken, "price:{AAPL}", "feed:{AAPL}", "1.00");
+        fencedPut(2, holderToken, "price:{AAPL}", "feed:{AAPL}", "187.30");
+        grid.get("price:{AAPL}");
+        final List<String> events = grid.events();
+        assertEquals(List.of(
+            "ERROR c=" + first(events) + " s=1 NOT_LEASE_HOLDER",
+            "WRITTEN c=" + (first(events) + 1) + " v=1 existed=false",
+            "READ c=" + (first(events) + 2) + " v=1 187.30"), events);
     }
 
     @Test
@@ -130,12 +148,13 @@ class ValueRulesTest
         grid.shard.onValueCompareAndSet(grid.nextCorrelationId(), 0, expectedVersion, k, 0, k.capacity(), v, 0, v.capacity());
     }
 
-    private void fencedPut(final long token, final String key, final String resource, final String value)
+    private void fencedPut(
+        final long sessionId, final long token, final String key, final String resource, final String value)
     {
         final UnsafeBuffer k = bytes(key);
         final UnsafeBuffer r = bytes(resource);
         final UnsafeBuffer v = bytes(value);
-        grid.shard.onValueFencedPut(grid.nextCorrelationId(), 1, token, k, 0, k.capacity(), r, 0, r.capacity(),
+        grid.shard.onValueFencedPut(grid.nextCorrelationId(), sessionId, token, k, 0, k.capacity(), r, 0, r.capacity(),
             v, 0, v.capacity());
     }
 }
