@@ -3,8 +3,8 @@ package io.leasegrid.bench;
 import io.leasegrid.codec.JournalEntryDescriptor;
 import io.leasegrid.codec.Partitioner;
 import io.leasegrid.codec.sbe.BooleanType;
-import io.leasegrid.codec.sbe.JournalEntryDecoder;
-import io.leasegrid.codec.sbe.JournalEntryEncoder;
+import io.leasegrid.codec.internal.JournalEntryDecoder;
+import io.leasegrid.codec.internal.JournalEntryEncoder;
 import io.leasegrid.codec.sbe.LeaseAcquireDecoder;
 import io.leasegrid.codec.sbe.LeaseAcquireEncoder;
 import io.leasegrid.codec.sbe.LeaseMode;
@@ -48,6 +48,8 @@ public class CodecBenchmark
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final io.leasegrid.codec.internal.MessageHeaderEncoder internalHeaderEncoder =
+        new io.leasegrid.codec.internal.MessageHeaderEncoder();
     private final LeaseAcquireEncoder acquireEncoder = new LeaseAcquireEncoder();
     private final LeaseAcquireDecoder acquireDecoder = new LeaseAcquireDecoder();
     private final ValueFencedPutEncoder putEncoder = new ValueFencedPutEncoder();
@@ -104,7 +106,7 @@ public class CodecBenchmark
     @Benchmark
     public long journalEntryWithChecksum()
     {
-        entryEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+        entryEncoder.wrapAndApplyHeader(buffer, 0, internalHeaderEncoder)
             .checksum(0)
             .partitionId(6)
             .epoch(1)

@@ -658,7 +658,7 @@ public final class GridClient implements AutoCloseable
                 io.leasegrid.codec.sbe.ErrorCode.AUTHENTICATION_FAILED, "the node asks for credentials; none configured"));
             return;
         }
-        final byte[] mac = io.leasegrid.codec.ChallengeResponse.mac(context.secret(), nonce, sessionId);
+        final byte[] mac = io.leasegrid.codec.SessionKeys.newSessionProof(context.secret(), nonce, sessionId);
         synchronized (sendLock)
         {
             authenticate.wrapAndApplyHeader(buffer, 0, header)

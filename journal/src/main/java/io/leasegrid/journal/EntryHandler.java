@@ -1,6 +1,6 @@
 package io.leasegrid.journal;
 
-import io.leasegrid.codec.sbe.JournalEntryDecoder;
+import io.leasegrid.codec.internal.JournalEntryDecoder;
 import org.agrona.DirectBuffer;
 
 /**

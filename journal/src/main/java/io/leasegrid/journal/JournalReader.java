@@ -1,8 +1,8 @@
 package io.leasegrid.journal;
 
 import io.leasegrid.codec.JournalEntryDescriptor;
-import io.leasegrid.codec.sbe.JournalEntryDecoder;
-import io.leasegrid.codec.sbe.MessageHeaderDecoder;
+import io.leasegrid.codec.internal.JournalEntryDecoder;
+import io.leasegrid.codec.internal.MessageHeaderDecoder;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;

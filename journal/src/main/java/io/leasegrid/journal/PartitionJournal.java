@@ -1,10 +1,10 @@
 package io.leasegrid.journal;
 
 import io.leasegrid.codec.JournalEntryDescriptor;
-import io.leasegrid.codec.sbe.JournalEntryDecoder;
-import io.leasegrid.codec.sbe.JournalEntryEncoder;
-import io.leasegrid.codec.sbe.MessageHeaderDecoder;
-import io.leasegrid.codec.sbe.MessageHeaderEncoder;
+import io.leasegrid.codec.internal.JournalEntryDecoder;
+import io.leasegrid.codec.internal.JournalEntryEncoder;
+import io.leasegrid.codec.internal.MessageHeaderDecoder;
+import io.leasegrid.codec.internal.MessageHeaderEncoder;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;

@@ -52,7 +52,7 @@ final class JournalFixtures
         return journal.append(epoch, 1_000L * journal.nextPosition(), 7L * journal.nextPosition(), new UnsafeBuffer(operation), 0, operation.length);
     }
 
-    static String operationText(final io.leasegrid.codec.sbe.JournalEntryDecoder entry)
+    static String operationText(final io.leasegrid.codec.internal.JournalEntryDecoder entry)
     {
         final byte[] bytes = new byte[entry.operationLength()];
         entry.getOperation(bytes, 0, bytes.length);

@@ -1,6 +1,6 @@
 package io.leasegrid.journal;
 
-import io.leasegrid.codec.sbe.JournalEntryDecoder;
+import io.leasegrid.codec.internal.JournalEntryDecoder;
 import org.agrona.concurrent.CachedEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;

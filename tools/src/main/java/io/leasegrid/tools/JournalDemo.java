@@ -1,10 +1,10 @@
 package io.leasegrid.tools;
 
 import io.leasegrid.codec.Partitioner;
-import io.leasegrid.codec.sbe.MessageHeaderDecoder;
-import io.leasegrid.codec.sbe.MessageHeaderEncoder;
-import io.leasegrid.codec.sbe.ValuePutOpDecoder;
-import io.leasegrid.codec.sbe.ValuePutOpEncoder;
+import io.leasegrid.codec.internal.MessageHeaderDecoder;
+import io.leasegrid.codec.internal.MessageHeaderEncoder;
+import io.leasegrid.codec.internal.ValuePutOpDecoder;
+import io.leasegrid.codec.internal.ValuePutOpEncoder;
 import io.leasegrid.journal.JournalContext;
 import io.leasegrid.journal.PartitionJournal;
 import org.HdrHistogram.Histogram;

@@ -1,6 +1,6 @@
 package io.leasegrid.tools;
 
-import io.leasegrid.codec.sbe.JournalEntryDecoder;
+import io.leasegrid.codec.internal.JournalEntryDecoder;
 import io.leasegrid.journal.JournalContext;
 import io.leasegrid.journal.JournalCorruptionException;
 import io.leasegrid.journal.JournalReader;

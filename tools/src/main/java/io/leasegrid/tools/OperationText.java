@@ -1,17 +1,17 @@
 package io.leasegrid.tools;
 
-import io.leasegrid.codec.sbe.LeaseEndOpDecoder;
-import io.leasegrid.codec.sbe.LeaseGrantOpDecoder;
-import io.leasegrid.codec.sbe.LeaseRenewOpDecoder;
-import io.leasegrid.codec.sbe.MessageHeaderDecoder;
-import io.leasegrid.codec.sbe.SessionCloseOpDecoder;
-import io.leasegrid.codec.sbe.SessionKeepAliveOpDecoder;
-import io.leasegrid.codec.sbe.SessionOpenOpDecoder;
-import io.leasegrid.codec.sbe.TimeCheckpointOpDecoder;
-import io.leasegrid.codec.sbe.ValueDeleteOpDecoder;
-import io.leasegrid.codec.sbe.ValuePutOpDecoder;
-import io.leasegrid.codec.sbe.WaiterEnqueueOpDecoder;
-import io.leasegrid.codec.sbe.WaiterLeaveOpDecoder;
+import io.leasegrid.codec.internal.LeaseEndOpDecoder;
+import io.leasegrid.codec.internal.LeaseGrantOpDecoder;
+import io.leasegrid.codec.internal.LeaseRenewOpDecoder;
+import io.leasegrid.codec.internal.MessageHeaderDecoder;
+import io.leasegrid.codec.internal.SessionCloseOpDecoder;
+import io.leasegrid.codec.internal.SessionKeepAliveOpDecoder;
+import io.leasegrid.codec.internal.SessionOpenOpDecoder;
+import io.leasegrid.codec.internal.TimeCheckpointOpDecoder;
+import io.leasegrid.codec.internal.ValueDeleteOpDecoder;
+import io.leasegrid.codec.internal.ValuePutOpDecoder;
+import io.leasegrid.codec.internal.WaiterEnqueueOpDecoder;
+import io.leasegrid.codec.internal.WaiterLeaveOpDecoder;
 import org.agrona.DirectBuffer;
 
 import java.nio.charset.StandardCharsets;

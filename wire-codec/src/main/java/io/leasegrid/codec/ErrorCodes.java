@@ -42,6 +42,8 @@ public final class ErrorCodes
             case INVALID_ARGUMENT: return "invalid argument";
             case KEY_TOO_LONG: return "key or resource name is longer than the node allows";
             case VALUE_TOO_LONG: return "value is longer than the node allows";
+            case RESPONSE_CHANNEL_IN_USE:
+                return "another client already receives answers on this response channel and stream: choose another";
             case LEASE_UNAVAILABLE: return "resource is held and the request asked not to wait";
             case WAIT_TIMEOUT: return "resource was not granted within the wait timeout";
             case LEASE_NOT_FOUND: return "no such lease: never granted, released or already gone";
@@ -51,6 +53,7 @@ public final class ErrorCodes
             case HOLDER_LIMIT_MISMATCH: return "holder limit differs from the one the resource is held with";
             case MODE_MISMATCH: return "lease mode is invalid for this request";
             case WAIT_QUEUE_FULL: return "too many requests already wait for this resource";
+            case WAIT_CANCELLED: return "the waiting acquire was cancelled by its client";
             case VERSION_MISMATCH: return "value's version is not the expected one";
             case FENCING_TOKEN_REJECTED: return "fencing token is not the current holder's: the lease was lost";
             case FENCE_NOT_COLOCATED: return "lease resource and key are in different partitions: give them a common {hash tag}";

@@ -1,8 +1,8 @@
 package io.leasegrid.codec;
 
-import io.leasegrid.codec.sbe.JournalEntryDecoder;
-import io.leasegrid.codec.sbe.JournalEntryEncoder;
-import io.leasegrid.codec.sbe.MessageHeaderDecoder;
+import io.leasegrid.codec.internal.JournalEntryDecoder;
+import io.leasegrid.codec.internal.JournalEntryEncoder;
+import io.leasegrid.codec.internal.MessageHeaderDecoder;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;

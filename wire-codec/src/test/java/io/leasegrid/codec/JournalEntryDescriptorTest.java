@@ -1,7 +1,7 @@
 package io.leasegrid.codec;
 
-import io.leasegrid.codec.sbe.JournalEntryEncoder;
-import io.leasegrid.codec.sbe.MessageHeaderEncoder;
+import io.leasegrid.codec.internal.JournalEntryEncoder;
+import io.leasegrid.codec.internal.MessageHeaderEncoder;
 import io.leasegrid.codec.sbe.ValuePutEncoder;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,5 @@
 package io.leasegrid.codec;
 
-import io.leasegrid.codec.sbe.MessageHeaderDecoder;
-import io.leasegrid.codec.sbe.MessageHeaderEncoder;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -27,13 +25,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Encodes every message of the schema with every field set, decodes it, and checks every field came back,
- * with variable-length fields empty, typical and at their maximum size. The message list is read from the
- * generated codecs themselves, so a message added to the schema is covered without touching this test.
+ * Encodes every message of both schemas (client and internal) with every field set, decodes it, and checks every
+ * field came back, with variable-length fields empty, typical and at their maximum size. The message list is read
+ * from the schema files themselves, so a message added to a schema is covered without touching this test.
  */
 class ProtocolRoundTripTest
 {
-    private static final String PACKAGE = "io.leasegrid.codec.sbe.";
+    private static final String CLIENT_SCHEMA = "/leasegrid-protocol.xml";
+    private static final String INTERNAL_SCHEMA = "/leasegrid-internal.xml";
 
     enum VarSize
     {
@@ -46,11 +45,15 @@ class ProtocolRoundTripTest
     static Stream<Arguments> messages() throws Exception
     {
         final List<Arguments> arguments = new ArrayList<>();
-        for (final String message : schemaMessageNames())
+        for (final String schema : List.of(CLIENT_SCHEMA, INTERNAL_SCHEMA))
         {
-            for (final VarSize size : VarSize.values())
+            final String codecPackage = schemaPackage(schema);
+            for (final String message : schemaMessageNames(schema))
             {
-                arguments.add(Arguments.of(message, size));
+                for (final VarSize size : VarSize.values())
+                {
+                    arguments.add(Arguments.of(codecPackage + message, size));
+                }
             }
         }
         return arguments.stream();
@@ -59,10 +62,10 @@ class ProtocolRoundTripTest
     /**
      * Every message name in the schema, read from the schema file itself.
      */
-    static List<String> schemaMessageNames() throws Exception
+    static List<String> schemaMessageNames(final String schema) throws Exception
     {
         final List<String> names = new ArrayList<>();
-        try (InputStream in = ProtocolRoundTripTest.class.getResourceAsStream("/leasegrid-protocol.xml"))
+        try (InputStream in = ProtocolRoundTripTest.class.getResourceAsStream(schema))
         {
             final DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
             factory.setNamespaceAware(true);
@@ -76,15 +79,32 @@ class ProtocolRoundTripTest
         return names;
     }
 
-    @Test
-    void shouldFindEveryMessageOfTheSchema() throws Exception
+    static String schemaPackage(final String schema) throws Exception
     {
-        final List<String> names = schemaMessageNames();
-        assertEquals(43, names.size(), names.toString());
-        for (final String name : names)
+        try (InputStream in = ProtocolRoundTripTest.class.getResourceAsStream(schema))
         {
-            Class.forName(PACKAGE + name + "Encoder");
-            Class.forName(PACKAGE + name + "Decoder");
+            final DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+            factory.setNamespaceAware(true);
+            return factory.newDocumentBuilder().parse(in).getDocumentElement().getAttribute("package") + ".";
+        }
+    }
+
+    @Test
+    void shouldFindEveryMessageOfBothSchemas() throws Exception
+    {
+        final List<String> clientMessages = schemaMessageNames(CLIENT_SCHEMA);
+        final List<String> internalMessages = schemaMessageNames(INTERNAL_SCHEMA);
+        assertEquals(32, clientMessages.size(), clientMessages.toString());
+        assertEquals(13, internalMessages.size(), internalMessages.toString());
+        for (final String name : clientMessages)
+        {
+            Class.forName("io.leasegrid.codec.sbe." + name + "Encoder");
+            Class.forName("io.leasegrid.codec.sbe." + name + "Decoder");
+        }
+        for (final String name : internalMessages)
+        {
+            Class.forName("io.leasegrid.codec.internal." + name + "Encoder");
+            Class.forName("io.leasegrid.codec.internal." + name + "Decoder");
         }
     }
 
@@ -92,21 +112,27 @@ class ProtocolRoundTripTest
     @MethodSource("messages")
     void shouldRoundTripEveryField(final String message, final VarSize size) throws Exception
     {
-        final Class<?> encoderClass = Class.forName(PACKAGE + message + "Encoder");
-        final Class<?> decoderClass = Class.forName(PACKAGE + message + "Decoder");
+        final Class<?> encoderClass = Class.forName(message + "Encoder");
+        final Class<?> decoderClass = Class.forName(message + "Decoder");
+        final String codecPackage = encoderClass.getPackageName() + ".";
+        final Class<?> headerEncoderClass = Class.forName(codecPackage + "MessageHeaderEncoder");
+        final Class<?> headerDecoderClass = Class.forName(codecPackage + "MessageHeaderDecoder");
         final Object encoder = encoderClass.getConstructor().newInstance();
         final Object decoder = decoderClass.getConstructor().newInstance();
 
-        encoderClass.getMethod("wrapAndApplyHeader", MutableDirectBuffer.class, int.class, MessageHeaderEncoder.class)
-            .invoke(encoder, buffer, 0, new MessageHeaderEncoder());
+        encoderClass.getMethod("wrapAndApplyHeader", MutableDirectBuffer.class, int.class, headerEncoderClass)
+            .invoke(encoder, buffer, 0, headerEncoderClass.getConstructor().newInstance());
         final long written = fill(encoder, 1, size, 2);
         final int encodedLength = (int)encoderClass.getMethod("encodedLength").invoke(encoder);
 
-        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
-        assertEquals(encoderClass.getField("TEMPLATE_ID").getInt(null), header.templateId());
-        assertEquals(MessageHeaderDecoder.SCHEMA_ID, header.schemaId());
+        final Object header = headerDecoderClass.getConstructor().newInstance();
+        headerDecoderClass.getMethod("wrap", DirectBuffer.class, int.class).invoke(header, buffer, 0);
+        assertEquals(encoderClass.getField("TEMPLATE_ID").getInt(null),
+            (int)headerDecoderClass.getMethod("templateId").invoke(header));
+        assertEquals(encoderClass.getField("SCHEMA_ID").getInt(null),
+            (int)headerDecoderClass.getMethod("schemaId").invoke(header));
 
-        decoderClass.getMethod("wrapAndApplyHeader", DirectBuffer.class, int.class, MessageHeaderDecoder.class)
+        decoderClass.getMethod("wrapAndApplyHeader", DirectBuffer.class, int.class, headerDecoderClass)
             .invoke(decoder, buffer, 0, header);
         final long read = verify(decoder, 1, size);
         assertEquals(written, read, "number of fields read back");

@@ -1,6 +1,6 @@
 package io.leasegrid.node.session;
 
-import io.leasegrid.codec.ChallengeResponse;
+import io.leasegrid.codec.SessionKeys;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -96,6 +96,6 @@ public final class Credentials
         {
             return false;
         }
-        return MessageDigest.isEqual(ChallengeResponse.mac(secret, nonce, sessionId), mac);
+        return MessageDigest.isEqual(SessionKeys.newSessionProof(secret, nonce, sessionId), mac);
     }
 }

@@ -2,37 +2,37 @@ package io.leasegrid.node.shard;
 
 import io.leasegrid.codec.LeaseIds;
 import io.leasegrid.codec.Partitioner;
-import io.leasegrid.codec.sbe.BooleanType;
-import io.leasegrid.codec.sbe.CheckpointKind;
+import io.leasegrid.codec.internal.BooleanType;
+import io.leasegrid.codec.internal.CheckpointKind;
 import io.leasegrid.codec.sbe.ErrorCode;
-import io.leasegrid.codec.sbe.JournalEntryDecoder;
+import io.leasegrid.codec.internal.JournalEntryDecoder;
 import io.leasegrid.codec.sbe.LeaseAcquireDecoder;
-import io.leasegrid.codec.sbe.LeaseEndOpEncoder;
-import io.leasegrid.codec.sbe.LeaseEndReason;
-import io.leasegrid.codec.sbe.LeaseGrantOpEncoder;
+import io.leasegrid.codec.internal.LeaseEndOpEncoder;
+import io.leasegrid.codec.internal.LeaseEndReason;
+import io.leasegrid.codec.internal.LeaseGrantOpEncoder;
 import io.leasegrid.codec.sbe.LeaseMode;
 import io.leasegrid.codec.sbe.LeaseReleaseDecoder;
 import io.leasegrid.codec.sbe.LeaseRenewDecoder;
-import io.leasegrid.codec.sbe.LeaseRenewOpEncoder;
+import io.leasegrid.codec.internal.LeaseRenewOpEncoder;
 import io.leasegrid.codec.sbe.LeaseStatusRequestDecoder;
-import io.leasegrid.codec.sbe.MessageHeaderEncoder;
+import io.leasegrid.codec.internal.MessageHeaderEncoder;
 import io.leasegrid.codec.sbe.SessionCloseDecoder;
-import io.leasegrid.codec.sbe.SessionCloseOpEncoder;
+import io.leasegrid.codec.internal.SessionCloseOpEncoder;
 import io.leasegrid.codec.sbe.SessionCloseReason;
 import io.leasegrid.codec.sbe.SessionKeepAliveDecoder;
-import io.leasegrid.codec.sbe.SessionKeepAliveOpEncoder;
-import io.leasegrid.codec.sbe.SessionOpenOpEncoder;
-import io.leasegrid.codec.sbe.TimeCheckpointOpEncoder;
+import io.leasegrid.codec.internal.SessionKeepAliveOpEncoder;
+import io.leasegrid.codec.internal.SessionOpenOpEncoder;
+import io.leasegrid.codec.internal.TimeCheckpointOpEncoder;
 import io.leasegrid.codec.sbe.ValueCompareAndSetDecoder;
 import io.leasegrid.codec.sbe.ValueDeleteDecoder;
-import io.leasegrid.codec.sbe.ValueDeleteOpEncoder;
+import io.leasegrid.codec.internal.ValueDeleteOpEncoder;
 import io.leasegrid.codec.sbe.ValueFencedPutDecoder;
 import io.leasegrid.codec.sbe.ValueGetDecoder;
 import io.leasegrid.codec.sbe.ValuePutDecoder;
-import io.leasegrid.codec.sbe.ValuePutOpEncoder;
-import io.leasegrid.codec.sbe.WaiterEnqueueOpEncoder;
-import io.leasegrid.codec.sbe.WaiterLeaveOpEncoder;
-import io.leasegrid.codec.sbe.WaiterLeaveReason;
+import io.leasegrid.codec.internal.ValuePutOpEncoder;
+import io.leasegrid.codec.internal.WaiterEnqueueOpEncoder;
+import io.leasegrid.codec.internal.WaiterLeaveOpEncoder;
+import io.leasegrid.codec.internal.WaiterLeaveReason;
 import io.leasegrid.journal.EntryHandler;
 import io.leasegrid.journal.JournalContext;
 import io.leasegrid.journal.PartitionJournal;
@@ -418,7 +418,7 @@ public final class ShardAgent implements Agent
             .correlationId(correlationId)
             .ttlNs(ttlNs)
             .waitTimeoutNs(waitTimeoutNs)
-            .mode(mode)
+            .mode(io.leasegrid.codec.internal.LeaseMode.get(mode.value()))
             .autoRenew(autoRenew ? BooleanType.TRUE : BooleanType.FALSE)
             .holderLimit(holderLimit)
             .putResource(resource, offset, length);
@@ -724,7 +724,7 @@ public final class ShardAgent implements Agent
             .sessionId(sessionId)
             .fencingToken(token)
             .ttlNs(ttlNs)
-            .mode(mode)
+            .mode(io.leasegrid.codec.internal.LeaseMode.get(mode.value()))
             .autoRenew(autoRenew ? BooleanType.TRUE : BooleanType.FALSE)
             .holderLimit(LeaseMode.SHARED == mode ? holderLimit : 0)
             .correlationId(correlationId)
@@ -841,7 +841,8 @@ public final class ShardAgent implements Agent
                     timerWheel.cancel(lease);
                 }
             }
-            sessionCloseOp.wrapAndApplyHeader(opBuffer, 0, header).sessionId(sessionId).reason(reason);
+            sessionCloseOp.wrapAndApplyHeader(opBuffer, 0, header).sessionId(sessionId)
+                .reason(io.leasegrid.codec.internal.SessionCloseReason.get(reason.value()));
             journalAndApply(partition, sessionCloseOp.encodedLength());
             promoteAffected(partition);
         }

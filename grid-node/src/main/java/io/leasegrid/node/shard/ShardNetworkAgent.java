@@ -4,7 +4,7 @@ import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
-import io.leasegrid.codec.ChallengeResponse;
+import io.leasegrid.codec.SessionKeys;
 import io.leasegrid.codec.sbe.BooleanType;
 import io.leasegrid.codec.sbe.ErrorCode;
 import io.leasegrid.codec.sbe.LeaseAcquireDecoder;
@@ -483,7 +483,7 @@ public final class ShardNetworkAgent implements Agent, FragmentHandler
                 rejectedAuthentications++;
                 return;
             }
-            final byte[] nonce = new byte[ChallengeResponse.NONCE_LENGTH];
+            final byte[] nonce = new byte[SessionKeys.NONCE_LENGTH];
             random.nextBytes(nonce);
             final SessionLink link = publisher.addLink(sessionId, imageSessionId, responseChannel, responseStreamId,
                 clientName, nonce);

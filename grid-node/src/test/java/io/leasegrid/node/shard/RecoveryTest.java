@@ -1,6 +1,6 @@
 package io.leasegrid.node.shard;
 
-import io.leasegrid.codec.sbe.JournalEntryDecoder;
+import io.leasegrid.codec.internal.JournalEntryDecoder;
 import io.leasegrid.codec.sbe.LeaseMode;
 import io.leasegrid.journal.JournalContext;
 import io.leasegrid.journal.PartitionJournal;
