@@ -19,7 +19,6 @@ import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.status.CountersManager;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.ShutdownSignalBarrier;
 
 import java.io.File;
 import java.io.IOException;
@@ -36,11 +35,15 @@ import java.util.List;
  */
 public final class GridNode implements AutoCloseable
 {
+    /** Longest a node may take to stop after SIGINT or SIGTERM. */
+    public static final long STOP_TIMEOUT_MS = 15_000;
+
     private final GridNodeContext context;
     private final MediaDriver driver;
     private final Aeron aeron;
     private final List<AgentRunner> runners = new ArrayList<>();
     private final List<ShardNetworkAgent> shards = new ArrayList<>();
+    private final DirectoryLock directoryLock;
     private final StatusFile statusFile;
     private final PrometheusEndpoint prometheus;
     private boolean closed;
@@ -48,6 +51,8 @@ public final class GridNode implements AutoCloseable
     private GridNode(final GridNodeContext context)
     {
         this.context = context;
+        // Before anything in the directory is touched: a second node must not delete the first one's driver files.
+        directoryLock = DirectoryLock.acquire(new File(context.dir()));
         final ErrorHandler errorHandler = Throwable::printStackTrace;
         MediaDriver launchedDriver = null;
         Aeron connectedAeron = null;
@@ -118,7 +123,7 @@ public final class GridNode implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(startedPrometheus, connectedAeron, launchedDriver, createdStatus);
+            CloseHelper.quietCloseAll(startedPrometheus, connectedAeron, launchedDriver, createdStatus, directoryLock);
             throw ex;
         }
         driver = launchedDriver;
@@ -181,7 +186,8 @@ public final class GridNode implements AutoCloseable
     }
 
     /**
-     * Stop the shards, then Aeron and the embedded driver. Idempotent.
+     * Stop the shards (each closes its journals), then Aeron and the embedded driver; mark the status file stopped
+     * and give the directory back. Idempotent.
      */
     public void close()
     {
@@ -189,12 +195,15 @@ public final class GridNode implements AutoCloseable
         {
             closed = true;
             runners.forEach(CloseHelper::quietClose);
-            CloseHelper.quietCloseAll(prometheus, aeron, driver, statusFile);
+            CloseHelper.quietCloseAll(prometheus, aeron, driver);
+            statusFile.markStopped();
+            CloseHelper.quietCloseAll(statusFile, directoryLock);
         }
     }
 
     /**
-     * Run a node until SIGINT or SIGTERM.
+     * Run a node until SIGINT or SIGTERM, then stop it cleanly and exit 0. A stop that takes longer than
+     * {@link #STOP_TIMEOUT_MS} ends the process with status 1 and says so.
      */
     public static void main(final String[] args)
     {
@@ -203,15 +212,58 @@ public final class GridNode implements AutoCloseable
         {
             context.prometheusPort(GridNodeConfiguration.PROMETHEUS_PORT_NODE_DEFAULT);
         }
-        try (GridNode node = launch(context))
+        final StopSignal stopSignal = new StopSignal();
+        final GridNode node;
+        try
         {
-            printBanner(node.context());
-            System.out.println("status: " + new File(context.dir(), StatusFile.FILE_NAME).getAbsolutePath() +
-                " (bin/leasegrid stat, bin/leasegrid alerts)" + (node.prometheusPort() >= 0 ?
-                ", metrics: http://127.0.0.1:" + node.prometheusPort() + "/metrics" : ""));
-            new ShutdownSignalBarrier().await();
-            System.out.println("leasegrid node " + context.nodeId() + " stopping");
+            node = launch(context);
         }
+        catch (final RuntimeException ex)
+        {
+            System.err.println("leasegrid: the node did not start: " + rootMessage(ex));
+            System.exit(1);
+            return;
+        }
+        printBanner(node.context());
+        System.out.println("status: " + new File(context.dir(), StatusFile.FILE_NAME).getAbsolutePath() +
+            " (bin/leasegrid stat, bin/leasegrid alerts)" + (node.prometheusPort() >= 0 ?
+            ", metrics: http://127.0.0.1:" + node.prometheusPort() + "/metrics" : ""));
+        final String signal = stopSignal.await();
+        System.out.println("leasegrid node " + context.nodeId() + " stopping (" + signal + ")");
+        final Thread watchdog = new Thread(() ->
+        {
+            try
+            {
+                Thread.sleep(STOP_TIMEOUT_MS);
+                System.err.println("leasegrid: node did not stop within " + STOP_TIMEOUT_MS + " ms; exiting anyway");
+                Runtime.getRuntime().halt(1);
+            }
+            catch (final InterruptedException ignore)
+            {
+                // stopped in time
+            }
+        }, "leasegrid-stop-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        node.close();
+        watchdog.interrupt();
+        System.out.println("leasegrid node " + context.nodeId() + " stopped");
+    }
+
+    /**
+     * @return the most specific message in a chain of causes, for a one-line error.
+     */
+    static String rootMessage(final Throwable failure)
+    {
+        String message = failure.getMessage();
+        for (Throwable cause = failure.getCause(); null != cause; cause = cause.getCause())
+        {
+            if (null != cause.getMessage())
+            {
+                message = message + ": " + cause.getMessage();
+            }
+        }
+        return null == message ? failure.getClass().getSimpleName() : message;
     }
 
     /**

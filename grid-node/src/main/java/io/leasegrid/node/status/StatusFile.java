@@ -11,12 +11,15 @@ import java.nio.channels.FileChannel;
 /**
  * Layout of a node's memory-mapped status file, readable live by other processes:
  * <pre>
- *  0        4         8                12             16
- *  +--------+---------+----------------+--------------+-------------------+----------------+-------------------+
- *  | magic  | version | metadataLength | valuesLength | counters metadata | counter values | alerts (distinct  |
- *  |        |         |                |              |  (CountersManager)|                |  error log)       |
- *  +--------+---------+----------------+--------------+-------------------+----------------+-------------------+
+ *  0        4         8                12             16         24        28         32
+ *  +--------+---------+----------------+--------------+----------+---------+----------+-------------------+
+ *  | magic  | version | metadataLength | valuesLength | node pid | state   | reserved | counters metadata |
+ *  +--------+---------+----------------+--------------+----------+---------+----------+-------------------+
+ *  | counter values | alerts (distinct error log) |
+ *  +----------------+-----------------------------+
  * </pre>
+ * state is {@link #RUNNING} while the node serves and {@link #STOPPED} once it closed cleanly; a node killed with
+ * SIGKILL leaves {@link #RUNNING} behind, with a pid that no longer runs.
  * The file is {@code <leasegrid.dir>/status.dat}; it is written by the node and only read by tools.
  */
 public final class StatusFile implements AutoCloseable
@@ -24,14 +27,22 @@ public final class StatusFile implements AutoCloseable
     /** File name inside the node directory. */
     public static final String FILE_NAME = "status.dat";
     static final int MAGIC = 0x5453474C; // "LGST"
-    static final int VERSION = 1;
-    static final int HEADER_LENGTH = 16;
-    static final int MAX_COUNTERS = 1024;
+    static final int VERSION = 2;
+    static final int HEADER_LENGTH = 32;
+    static final int PID_OFFSET = 16;
+    static final int STATE_OFFSET = 24;
+    static final int MAX_COUNTERS = 8192;
+
+    /** The node serves. */
+    public static final int RUNNING = 1;
+    /** The node closed cleanly. */
+    public static final int STOPPED = 2;
     static final int METADATA_LENGTH = MAX_COUNTERS * CountersReader.METADATA_LENGTH;
     static final int VALUES_LENGTH = MAX_COUNTERS * CountersReader.COUNTER_LENGTH;
     static final int ALERTS_LENGTH = 1024 * 1024;
 
     private final MappedByteBuffer mapped;
+    private final UnsafeBuffer header;
     private final UnsafeBuffer metadata;
     private final UnsafeBuffer values;
     private final UnsafeBuffer alerts;
@@ -40,6 +51,7 @@ public final class StatusFile implements AutoCloseable
     {
         this.mapped = mapped;
         final UnsafeBuffer whole = new UnsafeBuffer(mapped);
+        header = new UnsafeBuffer(whole, 0, HEADER_LENGTH);
         if (whole.getInt(0) != MAGIC || whole.getInt(4) != VERSION)
         {
             IoUtil.unmap(mapped);
@@ -65,6 +77,8 @@ public final class StatusFile implements AutoCloseable
         final UnsafeBuffer header = new UnsafeBuffer(mapped);
         header.putInt(8, METADATA_LENGTH);
         header.putInt(12, VALUES_LENGTH);
+        header.putLong(PID_OFFSET, ProcessHandle.current().pid());
+        header.putInt(STATE_OFFSET, RUNNING);
         header.putInt(4, VERSION);
         header.putIntVolatile(0, MAGIC);
         return new StatusFile(mapped);
@@ -81,6 +95,30 @@ public final class StatusFile implements AutoCloseable
             throw new IllegalStateException("no status file at " + file + ": is a node running with this directory?");
         }
         return new StatusFile(IoUtil.mapExistingFile(file, FileChannel.MapMode.READ_ONLY, FILE_NAME));
+    }
+
+    /**
+     * @return pid of the node that created the file.
+     */
+    public long pid()
+    {
+        return header.getLongVolatile(PID_OFFSET);
+    }
+
+    /**
+     * @return {@link #RUNNING} or {@link #STOPPED}.
+     */
+    public int state()
+    {
+        return header.getIntVolatile(STATE_OFFSET);
+    }
+
+    /**
+     * Record a clean stop; called by the node as the last thing before it unmaps the file.
+     */
+    public void markStopped()
+    {
+        header.putIntVolatile(STATE_OFFSET, STOPPED);
     }
 
     public UnsafeBuffer metadata()
