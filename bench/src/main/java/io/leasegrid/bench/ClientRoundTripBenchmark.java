@@ -7,7 +7,7 @@ import io.leasegrid.client.GridClientContext;
 import io.leasegrid.client.LeaseCallback;
 import io.leasegrid.client.LeaseRequest;
 import io.leasegrid.client.ValueCallback;
-import io.leasegrid.codec.sbe.ErrorCode;
+import io.leasegrid.client.ErrorCode;
 import io.leasegrid.node.GridNode;
 import io.leasegrid.node.GridNodeContext;
 import org.agrona.CloseHelper;

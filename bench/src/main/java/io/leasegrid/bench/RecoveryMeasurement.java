@@ -26,7 +26,7 @@ public final class RecoveryMeasurement
         {
             System.out.printf("recovery of a shard with %,d live leases (%d partitions, %s)%n",
                 leases, ShardPopulation.PARTITION_COUNT, dir);
-            final CapturingListener listener = new CapturingListener();
+            final CapturingSink listener = new CapturingSink();
 
             ShardAgent shard = ShardPopulation.openShard(dir, listener, Long.MAX_VALUE);
             final long before = ShardPopulation.usedHeapAfterGc();
@@ -38,11 +38,12 @@ public final class RecoveryMeasurement
                 TimeUnit.NANOSECONDS.toMillis(populateNs), leases * 1e9 / populateNs);
             System.out.printf("  heap per live lease: %,d bytes%n", (after - before) / leases);
             start = System.nanoTime();
+            final io.leasegrid.node.session.ClientSession session = ShardPopulation.openSession(shard, listener);
             for (int round = 0; round < renewalsPerLease; round++)
             {
                 for (final long leaseId : leaseIds)
                 {
-                    shard.onLeaseRenew(0, ShardPopulation.SESSION_ID, leaseId);
+                    shard.onLeaseRenew(session, 0, leaseId);
                 }
                 shard.doWork();
             }

@@ -1,6 +1,7 @@
 package io.leasegrid.bench;
 
-import io.leasegrid.codec.sbe.LeaseMode;
+import io.leasegrid.codec.internal.LeaseMode;
+import io.leasegrid.node.session.ClientSession;
 import io.leasegrid.node.shard.ShardAgent;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -43,7 +44,8 @@ public class ShardBenchmark
 
     private File dir;
     private ShardAgent shard;
-    private final CapturingListener listener = new CapturingListener();
+    private final CapturingSink listener = new CapturingSink();
+    private ClientSession session;
     private long[] liveLeaseIds;
     private final UnsafeBuffer[] hotResources = new UnsafeBuffer[HOT_SET];
     private final UnsafeBuffer[] hotKeys = new UnsafeBuffer[HOT_SET];
@@ -58,6 +60,7 @@ public class ShardBenchmark
         shard = ShardPopulation.openShard(dir, listener, Long.MAX_VALUE);
         final long before = ShardPopulation.usedHeapAfterGc();
         liveLeaseIds = ShardPopulation.populate(shard, listener, liveLeases);
+        session = ShardPopulation.openSession(shard, listener);
         final long after = ShardPopulation.usedHeapAfterGc();
         System.out.printf("%n%,d live leases: %,d bytes of heap per live lease%n",
             liveLeases, (after - before) / liveLeases);
@@ -67,7 +70,7 @@ public class ShardBenchmark
             hotResources[i] = new UnsafeBuffer(("hot-" + i).getBytes());
             hotKeys[i] = new UnsafeBuffer(("price:{SYM" + i + "}").getBytes());
             final UnsafeBuffer key = hotKeys[i];
-            shard.onValuePut(++correlationId, 1, key, 0, key.capacity(), value, 0, value.capacity());
+            shard.onValuePut(session, ++correlationId, key, 0, key.capacity(), value, 0, value.capacity());
         }
     }
 
@@ -82,10 +85,10 @@ public class ShardBenchmark
     public long acquireRelease()
     {
         final UnsafeBuffer resource = hotResources[next++ & (HOT_SET - 1)];
-        shard.onLeaseAcquire(++correlationId, ShardPopulation.SESSION_ID, resource, 0, resource.capacity(),
+        shard.onLeaseAcquire(session, ++correlationId, resource, 0, resource.capacity(),
             ShardPopulation.LONG_TTL_NS, 0, LeaseMode.EXCLUSIVE, 0, false);
         final long leaseId = listener.lastLeaseId;
-        shard.onLeaseRelease(++correlationId, ShardPopulation.SESSION_ID, leaseId);
+        shard.onLeaseRelease(session, ++correlationId, leaseId);
         return leaseId;
     }
 
@@ -93,7 +96,7 @@ public class ShardBenchmark
     public long renew()
     {
         final long leaseId = liveLeaseIds[(int)((next++ * 2_654_435_761L) & 0x7FFF_FFFF) % liveLeaseIds.length];
-        shard.onLeaseRenew(++correlationId, ShardPopulation.SESSION_ID, leaseId);
+        shard.onLeaseRenew(session, ++correlationId, leaseId);
         return listener.answers;
     }
 
@@ -102,7 +105,7 @@ public class ShardBenchmark
     {
         final UnsafeBuffer key = hotKeys[next++ & (HOT_SET - 1)];
         value.putLong(0, correlationId);
-        shard.onValuePut(++correlationId, 1, key, 0, key.capacity(), value, 0, value.capacity());
+        shard.onValuePut(session, ++correlationId, key, 0, key.capacity(), value, 0, value.capacity());
         return listener.lastVersion;
     }
 
@@ -110,7 +113,7 @@ public class ShardBenchmark
     public long get()
     {
         final UnsafeBuffer key = hotKeys[next++ & (HOT_SET - 1)];
-        shard.onValueGet(++correlationId, 1, key, 0, key.capacity());
+        shard.onValueGet(session, ++correlationId, key, 0, key.capacity());
         return listener.lastVersion;
     }
 }

@@ -1,6 +1,8 @@
 package io.leasegrid.bench;
 
-import io.leasegrid.codec.sbe.LeaseMode;
+import io.leasegrid.codec.SessionKeys;
+import io.leasegrid.codec.internal.LeaseMode;
+import io.leasegrid.node.session.ClientSession;
 import io.leasegrid.node.shard.ShardAgent;
 import io.leasegrid.node.shard.ShardContext;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -21,7 +23,7 @@ final class ShardPopulation
     {
     }
 
-    static ShardAgent openShard(final File dir, final CapturingListener listener, final long snapshotIntervalEntries)
+    static ShardAgent openShard(final File dir, final CapturingSink sink, final long snapshotIntervalEntries)
     {
         final int[] partitions = new int[PARTITION_COUNT];
         for (int i = 0; i < PARTITION_COUNT; i++)
@@ -33,9 +35,29 @@ final class ShardPopulation
             .partitions(partitions)
             .journalDir(dir.getPath())
             .snapshotIntervalEntries(snapshotIntervalEntries)
-            .listener(listener));
+            .sessionTimeoutNs(TimeUnit.HOURS.toNanos(2))
+            .sessionIds(() -> SESSION_ID)
+            .answerSink(sink));
         shard.onStart();
         return shard;
+    }
+
+    /**
+     * Open session {@link #SESSION_ID} the way a client does: connect, answer the challenge, authenticate.
+     *
+     * @return the session.
+     */
+    static ClientSession openSession(final ShardAgent shard, final CapturingSink sink)
+    {
+        final ClientSession existing = shard.sessions().session(SESSION_ID);
+        if (null != existing)
+        {
+            return existing;
+        }
+        shard.onConnect(1, 1, 0, 1 << 30, "bench", "aeron:ipc");
+        final byte[] proof = SessionKeys.newSessionProof(SessionKeys.OPEN_MODE_SECRET, sink.nonce, SESSION_ID);
+        shard.onAuthenticate(1, SESSION_ID, 1, new UnsafeBuffer(proof), 0, proof.length);
+        return shard.sessions().session(SESSION_ID);
     }
 
     /**
@@ -43,16 +65,16 @@ final class ShardPopulation
      *
      * @return the lease ids.
      */
-    static long[] populate(final ShardAgent shard, final CapturingListener listener, final int count)
+    static long[] populate(final ShardAgent shard, final CapturingSink sink, final int count)
     {
-        shard.onSessionOpen(0, SESSION_ID, TimeUnit.HOURS.toNanos(2));
+        final ClientSession session = openSession(shard, sink);
         final long[] leaseIds = new long[count];
         final UnsafeBuffer name = new UnsafeBuffer(new byte[32]);
         for (int i = 0; i < count; i++)
         {
             final int length = name.putStringWithoutLengthAscii(0, "live-") + name.putIntAscii(5, i);
-            shard.onLeaseAcquire(i, SESSION_ID, name, 0, length, LONG_TTL_NS, 0, LeaseMode.EXCLUSIVE, 0, false);
-            leaseIds[i] = listener.lastLeaseId;
+            shard.onLeaseAcquire(session, i, name, 0, length, LONG_TTL_NS, 0, LeaseMode.EXCLUSIVE, 0, false);
+            leaseIds[i] = sink.lastLeaseId;
             if ((i & 0xFFFF) == 0)
             {
                 shard.doWork();

@@ -1,66 +1,90 @@
 package io.leasegrid.client;
 
-import io.aeron.FragmentAssembler;
-import io.aeron.Subscription;
-import io.aeron.logbuffer.FragmentHandler;
-import io.aeron.logbuffer.Header;
-import io.leasegrid.codec.sbe.BooleanType;
-import io.leasegrid.codec.sbe.ErrorCode;
-import io.leasegrid.codec.sbe.ErrorDecoder;
-import io.leasegrid.codec.sbe.LeaseExpiredDecoder;
-import io.leasegrid.codec.sbe.LeaseGrantedDecoder;
-import io.leasegrid.codec.sbe.LeaseQueuedDecoder;
-import io.leasegrid.codec.sbe.LeaseReleasedDecoder;
-import io.leasegrid.codec.sbe.LeaseRenewedDecoder;
+import io.aeron.Aeron;
+import io.leasegrid.codec.SessionKeys;
+import io.leasegrid.codec.sbe.LeaseListDecoder;
 import io.leasegrid.codec.sbe.LeaseStatusDecoder;
-import io.leasegrid.codec.sbe.MessageHeaderDecoder;
-import io.leasegrid.codec.sbe.PartitionMapDecoder;
-import io.leasegrid.codec.sbe.SessionChallengeDecoder;
-import io.leasegrid.codec.sbe.SessionClosedDecoder;
-import io.leasegrid.codec.sbe.SessionConnectedDecoder;
-import io.leasegrid.codec.sbe.SessionKeepAliveAckDecoder;
-import io.leasegrid.codec.sbe.ValueReadDecoder;
-import io.leasegrid.codec.sbe.ValueWrittenDecoder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 
-import java.util.Iterator;
-import java.util.Map;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
- * The client's duty cycle: decodes the node's answers and completes the waiting requests, answers
- * authentication challenges, sends keep-alives, fails requests past their deadline, and warns lease listeners
- * before a lease's safe-until time.
+ * The client's duty cycle: decodes the node's answers and hands each to the request waiting for it, after checking
+ * it belongs to this client (its session and a pending request of that session, or for a connect this client's
+ * instance and connect); drives each shard session's state machine (connect, authenticate, keep-alive, resume, a new
+ * session when one is lost); times out requests; and keeps leases ({@link LeaseKeeper}). Listeners and the futures
+ * of asynchronous calls are completed on the event executor, never here.
+ * <p>
+ * Runs on the conductor thread, or on a thread that waits for an answer ({@link GridClient#pollAnswers()}); never on
+ * two at once.
  */
-final class ClientConductor implements Agent, FragmentHandler
+final class ClientConductor implements Agent, EgressListener
 {
-    private static final long SWEEP_INTERVAL_NS = 1_000_000;
+    private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long CONNECT_RETRY_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long RESUME_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(250);
 
-    private final GridClient client;
-    private final Subscription responses;
-    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
-    private final SessionChallengeDecoder challenge = new SessionChallengeDecoder();
-    private final SessionConnectedDecoder connected = new SessionConnectedDecoder();
-    private final SessionClosedDecoder closed = new SessionClosedDecoder();
-    private final SessionKeepAliveAckDecoder keepAliveAck = new SessionKeepAliveAckDecoder();
-    private final PartitionMapDecoder partitionMap = new PartitionMapDecoder();
-    private final ErrorDecoder error = new ErrorDecoder();
-    private final LeaseGrantedDecoder granted = new LeaseGrantedDecoder();
-    private final LeaseQueuedDecoder queued = new LeaseQueuedDecoder();
-    private final LeaseStatusDecoder status = new LeaseStatusDecoder();
-    private final LeaseRenewedDecoder renewed = new LeaseRenewedDecoder();
-    private final LeaseReleasedDecoder released = new LeaseReleasedDecoder();
-    private final LeaseExpiredDecoder expired = new LeaseExpiredDecoder();
-    private final ValueWrittenDecoder written = new ValueWrittenDecoder();
-    private final ValueReadDecoder read = new ValueReadDecoder();
-    private final FragmentAssembler assembler = new FragmentAssembler(this);
-    private long lastSweepNs;
-    private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+    private final RequestOutcomes client;
+    private final GridClientContext context;
+    private final Aeron aeron;
+    private final long clientInstanceId;
+    private final AtomicLong correlationIds;
+    private final PendingRequests pending;
+    private final PartitionRoutes routes;
+    private final Executor events;
+    private final LeaseKeeper leaseKeeper;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final Consumer<PendingRequest> timedOut = this::onTimedOut;
+    private final Consumer<PendingRequest> lostWithSession = this::onLostWithSession;
+    private EgressAdapter egress;
+    private String responseChannel;
+    private int responseStreamId;
+    private volatile ShardSession[] sessions = new ShardSession[0];
+    private volatile Thread dutyThread;
+    private long nextHousekeepingNs;
+    private long lastNotPrimaryCorrelationId;
+    private boolean lossSignalled;
+    private long foreignAnswers;
 
-    ClientConductor(final GridClient client, final Subscription responses)
+    ClientConductor(
+        final RequestOutcomes client,
+        final GridClientContext context,
+        final Aeron aeron,
+        final long clientInstanceId,
+        final AtomicLong correlationIds,
+        final PendingRequests pending,
+        final PartitionRoutes routes,
+        final Executor events)
     {
         this.client = client;
-        this.responses = responses;
+        this.context = context;
+        this.aeron = aeron;
+        this.clientInstanceId = clientInstanceId;
+        this.correlationIds = correlationIds;
+        this.pending = pending;
+        this.routes = routes;
+        this.events = events;
+        this.leaseKeeper = new LeaseKeeper(client, events);
+    }
+
+    /**
+     * Listen on the response subscription from now on.
+     */
+    void responses(final EgressAdapter egress, final String responseChannel, final int responseStreamId)
+    {
+        this.egress = egress;
+        this.responseChannel = responseChannel;
+        this.responseStreamId = responseStreamId;
     }
 
     public String roleName()
@@ -69,8 +93,9 @@ final class ClientConductor implements Agent, FragmentHandler
     }
 
     /**
-     * One duty cycle, on whichever thread gets to run it: the conductor thread, or a caller waiting for its answer
-     * ({@link GridClient#pollAnswers()}). Never two at once; a thread that finds it running does nothing.
+     * One duty cycle, if no other thread runs one now.
+     *
+     * @return work done; 0 also when another thread was running the cycle.
      */
     public int doWork()
     {
@@ -78,317 +103,709 @@ final class ClientConductor implements Agent, FragmentHandler
         {
             return 0;
         }
+        dutyThread = Thread.currentThread();
         try
         {
-            return dutyCycle();
+            int work = null == egress ? 0 : egress.poll();
+            final long nowNs = context.nanoClock().nanoTime();
+            if (nowNs - nextHousekeepingNs >= 0)
+            {
+                nextHousekeepingNs = nowNs + HOUSEKEEPING_INTERVAL_NS;
+                work += maintainSessions(nowNs);
+                work += pending.takeExpired(nowNs, null, timedOut);
+                work += leaseKeeper.tick(sessions, nowNs);
+            }
+            return work;
         }
         finally
         {
+            dutyThread = null;
             running.set(false);
         }
     }
 
-    private int dutyCycle()
+    /**
+     * @return true when the calling thread is running the duty cycle: it must not block waiting for an answer.
+     */
+    boolean isDutyThread()
     {
-        int work = responses.poll(assembler, 16);
-        final long nowNs = System.nanoTime();
-        if (nowNs - lastSweepNs >= SWEEP_INTERVAL_NS)
-        {
-            lastSweepNs = nowNs;
-            client.sendKeepAlives(nowNs);
-            work += client.maintainSessions(nowNs);
-            work += client.expireCallbacks(nowNs);
-            work += sweep(nowNs);
-        }
-        return work;
+        return Thread.currentThread() == dutyThread;
     }
 
-    public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header frameHeader)
+    ShardSession[] sessions()
     {
-        header.wrap(buffer, offset);
-        final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
-        final int blockLength = header.blockLength();
-        final int version = header.version();
-        switch (header.templateId())
+        return sessions;
+    }
+
+    long foreignAnswers()
+    {
+        return foreignAnswers;
+    }
+
+    long nextCorrelationId()
+    {
+        return correlationIds.incrementAndGet();
+    }
+
+    /**
+     * Open a session with the shard listening on {@code streamId}, if there is none yet.
+     */
+    synchronized ShardSession sessionFor(final int streamId)
+    {
+        for (final ShardSession session : sessions)
         {
-            case SessionChallengeDecoder.TEMPLATE_ID:
+            if (session.streamId == streamId)
             {
-                challenge.wrap(buffer, body, blockLength, version);
-                final long correlationId = challenge.correlationId();
-                final long sessionId = challenge.sessionId();
-                final byte[] nonce = new byte[challenge.nonceLength()];
-                challenge.getNonce(nonce, 0, nonce.length);
-                client.onChallenge(correlationId, sessionId, nonce);
-                break;
+                return session;
             }
+        }
+        final ShardSession session = new ShardSession(streamId,
+            new ShardSessionProxy(aeron.addExclusivePublication(context.requestChannel(), streamId)));
+        session.lastConnectAttemptNs = context.nanoClock().nanoTime() - CONNECT_RETRY_NS;
+        final ShardSession[] grown = Arrays.copyOf(sessions, sessions.length + 1);
+        grown[sessions.length] = session;
+        sessions = grown;
+        return session;
+    }
 
-            case SessionConnectedDecoder.TEMPLATE_ID:
-                connected.wrap(buffer, body, blockLength, version);
-                client.onConnected(connected.correlationId(), connected.sessionId(), connected.keepAliveIntervalNs(),
-                    connected.sessionTimeoutNs());
-                break;
+    // ------------------------------------------------------------------------------------------ session traffic
 
-            case PartitionMapDecoder.TEMPLATE_ID:
+    public void onChallenge(
+        final long correlationId,
+        final long instanceId,
+        final long sessionId,
+        final DirectBuffer nonce,
+        final int offset,
+        final int length)
+    {
+        final ShardSession session = connecting(correlationId, instanceId);
+        if (null == session)
+        {
+            return;
+        }
+        final byte[] nonceBytes = new byte[length];
+        nonce.getBytes(offset, nonceBytes);
+        final long nextSequence = session.proxy.nextSequence();
+        if (ShardSession.State.RESUMING == session.state())
+        {
+            if (sessionId != session.sessionId())
             {
-                partitionMap.wrap(buffer, body, blockLength, version);
-                final long correlationId = partitionMap.correlationId();
-                final int[] streamIdByPartition = new int[partitionMap.partitionCount()];
-                for (final PartitionMapDecoder.NodesDecoder node : partitionMap.nodes())
-                {
-                    node.nodeId();
-                    node.channel();
-                }
-                for (final PartitionMapDecoder.PartitionsDecoder partition : partitionMap.partitions())
-                {
-                    streamIdByPartition[partition.partitionId()] = partition.streamId();
-                }
-                client.onPartitionMap(correlationId, streamIdByPartition);
-                break;
+                foreignAnswers++;
+                return;
             }
+            session.proxy.authenticate(correlationId, sessionId,
+                nextSequence, SessionKeys.resumeProof(session.sessionKey, nonceBytes, sessionId, nextSequence));
+            return;
+        }
+        final byte[] secret = null == context.secret() ? SessionKeys.OPEN_MODE_SECRET : context.secret();
+        session.sessionKey = SessionKeys.sessionKey(secret, nonceBytes, sessionId);
+        session.sessionId(sessionId);
+        session.state(ShardSession.State.AUTHENTICATING);
+        session.proxy.authenticate(correlationId, sessionId, nextSequence,
+            SessionKeys.newSessionProof(secret, nonceBytes, sessionId));
+    }
 
-            case SessionKeepAliveAckDecoder.TEMPLATE_ID:
-            {
-                keepAliveAck.wrap(buffer, body, blockLength, version);
-                final long sessionId = keepAliveAck.sessionId();
-                final long sentNs = keepAliveAck.clientTimestampNs();
-                for (final ShardConnection connection : client.connections())
+    public void onConnected(
+        final long correlationId,
+        final long sessionId,
+        final long keepAliveIntervalNs,
+        final long sessionTimeoutNs,
+        final long instanceId,
+        final boolean resumed)
+    {
+        final ShardSession session = connecting(correlationId, instanceId);
+        if (null == session || sessionId != session.sessionId())
+        {
+            return;
+        }
+        session.proxy.key(SessionKeys.k0(session.sessionKey), SessionKeys.k1(session.sessionKey));
+        session.keepAliveIntervalNs = keepAliveIntervalNs > 0 ? keepAliveIntervalNs : TimeUnit.MILLISECONDS.toNanos(500);
+        session.sessionTimeoutNs = sessionTimeoutNs;
+        session.lastHeardNs = context.nanoClock().nanoTime();
+        session.lastKeepAliveSentNs = session.lastHeardNs;
+        session.failure = null;
+        session.resuming = false;
+        session.state(ShardSession.State.OPEN);
+        if (lossSignalled && allOpen())
+        {
+            lossSignalled = false;
+            final ConnectionListener listener = context.connectionListener();
+            events.execute(listener::onReattached);
+        }
+    }
+
+    public void onPartitionMap(final long correlationId, final long mapVersion, final int[] streamIdByPartition)
+    {
+        if (!isOurs(correlationId) || mapVersion < routes.version())
+        {
+            foreignAnswers++;
+            return;
+        }
+        final ShardSession[] byPartition = new ShardSession[streamIdByPartition.length];
+        for (int partition = 0; partition < streamIdByPartition.length; partition++)
+        {
+            byPartition[partition] = sessionFor(streamIdByPartition[partition]);
+        }
+        routes.update(mapVersion, streamIdByPartition, byPartition);
+    }
+
+    public void onKeepAliveAck(final long sessionId, final long clientTimestampNs)
+    {
+        heardFrom(sessionId);
+    }
+
+    public void onSessionClosed(final long correlationId, final long sessionId, final boolean timedOut)
+    {
+        final ShardSession session = bySessionId(sessionId);
+        if (null == session)
+        {
+            foreignAnswers++;
+            return;
+        }
+        if (timedOut && ShardSession.State.CLOSED != session.state())
+        {
+            // The node says the session is gone: there is nothing to resume.
+            sessionLost(session, "the node timed the session out");
+        }
+        else
+        {
+            session.state(ShardSession.State.CLOSED);
+        }
+    }
+
+    public void onError(
+        final long correlationId,
+        final long sessionId,
+        final int code,
+        final DirectBuffer message,
+        final int offset,
+        final int length)
+    {
+        final ErrorCode errorCode = ErrorCode.fromWire(code);
+        final String text = message.getStringWithoutLengthUtf8(offset, length);
+        final PendingRequest request = take(correlationId, sessionId);
+        if (null == request)
+        {
+            onConnectRefused(correlationId, errorCode, text);
+            return;
+        }
+        if (ErrorCode.NOT_PRIMARY == errorCode)
+        {
+            lastNotPrimaryCorrelationId = correlationId;
+        }
+        switch (request.kind)
+        {
+            case RENEW:
+                if (endsTheLease(errorCode))
                 {
-                    if (connection.sessionId == sessionId)
-                    {
-                        connection.lastHeardNs = System.nanoTime();
-                    }
+                    leaseKeeper.end(request.lease, "the grid refused a renewal: " + errorCode, true);
                 }
-                // The keep-alive renewed every auto-renew lease of the session from the moment it was sent.
-                for (final Lease lease : client.leases.isEmpty() ? java.util.List.<Lease>of() : client.leases.values())
+                if (null != request.confirming)
                 {
-                    if (lease.autoRenew())
-                    {
-                        lease.safeUntilNs(sentNs + lease.ttlNs() -
-                            Math.min(client.context().clockDriftBoundNs(), lease.ttlNs() / 2));
-                    }
+                    leaseKeeper.end(request.lease, "the grid refused the renewal that confirms a queued grant", false);
+                    client.fail(request.confirming, errorCode, text);
                 }
                 break;
-            }
 
-            case SessionClosedDecoder.TEMPLATE_ID:
-                closed.wrap(buffer, body, blockLength, version);
-                for (final ShardConnection connection : client.connections())
+            case RELEASE:
+                if (null != request.lease && endsTheLease(errorCode))
                 {
-                    if (connection.sessionId == closed.sessionId())
-                    {
-                        connection.sessionId = 0;
-                    }
+                    leaseKeeper.end(request.lease, "released (the grid no longer had it: " + errorCode + ")", false);
                 }
                 break;
-
-            case ErrorDecoder.TEMPLATE_ID:
-            {
-                error.wrap(buffer, body, blockLength, version);
-                final long correlationId = error.correlationId();
-                error.sessionId();
-                final ErrorCode code = error.code();
-                final Object callback = client.takeCallback(correlationId);
-                if (null != callback)
-                {
-                    CallbackRequests.fail(correlationId, callback, code);
-                    break;
-                }
-                error.requestTemplateId();
-                final String message = error.message();
-                final GridException failure = new GridException(code, message);
-                // NOT_PRIMARY: the partition map that follows re-routes later requests; this one fails for the caller.
-                final GridClient.Pending waiting = client.pending.remove(correlationId);
-                if (null != waiting)
-                {
-                    waiting.future.completeExceptionally(failure);
-                }
-                else
-                {
-                    client.onConnectFailed(correlationId, failure);
-                }
-                break;
-            }
-
-            case LeaseGrantedDecoder.TEMPLATE_ID:
-            {
-                granted.wrap(buffer, body, blockLength, version);
-                final Object callback = client.takeCallback(granted.correlationId());
-                if (callback instanceof LeaseCallback)
-                {
-                    ((LeaseCallback)callback).onGranted(
-                        granted.correlationId(), granted.leaseId(), granted.fencingToken(), granted.ttlNs());
-                    break;
-                }
-                final GridClient.Pending waiting = client.pending.remove(granted.correlationId());
-                if (null != waiting && null != waiting.request)
-                {
-                    waiting.future.complete(client.newLease(
-                        waiting, granted.leaseId(), granted.fencingToken(), granted.ttlNs(), granted.mode()));
-                }
-                break;
-            }
-
-            case LeaseStatusDecoder.TEMPLATE_ID:
-            {
-                status.wrap(buffer, body, blockLength, version);
-                final long correlationId = status.correlationId();
-                status.sessionId();
-                status.lastFencingToken();
-                final int holderLimit = status.holderLimit();
-                final int waiterCount = status.waiterCount();
-                final java.util.List<ResourceStatus.Holder> holders = new java.util.ArrayList<>();
-                for (final LeaseStatusDecoder.HoldersDecoder holder : status.holders())
-                {
-                    holders.add(new ResourceStatus.Holder(holder.leaseId(), holder.holderSessionId(), holder.fencingToken(),
-                        java.time.Duration.ofNanos(holder.remainingTtlNs()), holder.mode()));
-                }
-                final GridClient.Pending waiting = client.pending.remove(correlationId);
-                if (null != waiting)
-                {
-                    waiting.future.complete(new ResourceStatus(waiting.resource, holders, waiterCount, holderLimit));
-                }
-                break;
-            }
-
-            case LeaseQueuedDecoder.TEMPLATE_ID:
-            {
-                queued.wrap(buffer, body, blockLength, version);
-                final Object callback = client.peekCallback(queued.correlationId());
-                if (callback instanceof LeaseCallback)
-                {
-                    ((LeaseCallback)callback).onQueued(queued.correlationId(), queued.queuePosition());
-                    break;
-                }
-                final GridClient.Pending waiting = client.pending.get(queued.correlationId());
-                if (null != waiting && null != waiting.request && null != waiting.request.onQueued)
-                {
-                    waiting.request.onQueued.accept(queued.queuePosition());
-                }
-                break;
-            }
-
-            case LeaseRenewedDecoder.TEMPLATE_ID:
-            {
-                renewed.wrap(buffer, body, blockLength, version);
-                final GridClient.Pending waiting = client.pending.remove(renewed.correlationId());
-                if (null != waiting)
-                {
-                    if (null != waiting.lease)
-                    {
-                        waiting.lease.safeUntilNs(waiting.sendNs + renewed.ttlNs() -
-                            Math.min(client.context().clockDriftBoundNs(), renewed.ttlNs() / 2));
-                    }
-                    waiting.future.complete(Boolean.TRUE);
-                }
-                break;
-            }
-
-            case LeaseReleasedDecoder.TEMPLATE_ID:
-            {
-                released.wrap(buffer, body, blockLength, version);
-                final Object callback = client.takeCallback(released.correlationId());
-                if (callback instanceof LeaseCallback)
-                {
-                    ((LeaseCallback)callback).onReleased(released.correlationId());
-                    break;
-                }
-                final GridClient.Pending waiting = client.pending.remove(released.correlationId());
-                if (null != waiting)
-                {
-                    waiting.future.complete(Boolean.TRUE);
-                }
-                break;
-            }
-
-            case LeaseExpiredDecoder.TEMPLATE_ID:
-            {
-                expired.wrap(buffer, body, blockLength, version);
-                final Lease lease = client.leases.remove(expired.leaseId());
-                if (null != lease)
-                {
-                    lease.markEnded();
-                    lease.listener().onExpired(lease);
-                }
-                break;
-            }
-
-            case ValueWrittenDecoder.TEMPLATE_ID:
-            {
-                written.wrap(buffer, body, blockLength, version);
-                final Object callback = client.takeCallback(written.correlationId());
-                if (callback instanceof ValueCallback)
-                {
-                    ((ValueCallback)callback).onWritten(written.correlationId(), written.version(), written.timestampNs());
-                    break;
-                }
-                final GridClient.Pending waiting = client.pending.remove(written.correlationId());
-                if (null != waiting)
-                {
-                    waiting.future.complete(written.version());
-                }
-                break;
-            }
-
-            case ValueReadDecoder.TEMPLATE_ID:
-            {
-                read.wrap(buffer, body, blockLength, version);
-                final Object callback = client.takeCallback(read.correlationId());
-                if (callback instanceof ValueCallback)
-                {
-                    final long correlationId = read.correlationId();
-                    final boolean found = BooleanType.TRUE == read.found();
-                    final long valueVersion = read.version();
-                    final long timestampNs = read.timestampNs();
-                    final int valueLength = read.valueLength();
-                    ((ValueCallback)callback).onRead(correlationId, found, valueVersion, timestampNs, buffer,
-                        read.limit() + ValueReadDecoder.valueHeaderLength(), valueLength);
-                    break;
-                }
-                final GridClient.Pending waiting = client.pending.remove(read.correlationId());
-                final boolean found = BooleanType.TRUE == read.found();
-                final long valueVersion = read.version();
-                final long timestampNs = read.timestampNs();
-                final byte[] value = new byte[read.valueLength()];
-                read.getValue(value, 0, value.length);
-                if (null != waiting)
-                {
-                    waiting.future.complete(found ? new ValueRecord(value, valueVersion, timestampNs) : null);
-                }
-                break;
-            }
 
             default:
                 break;
         }
+        client.fail(request, errorCode, text);
     }
 
-    private int sweep(final long nowNs)
+    // --------------------------------------------------------------------------------------------------- leases
+
+    public void onLeaseGranted(
+        final long correlationId,
+        final long sessionId,
+        final long leaseId,
+        final long fencingToken,
+        final long ttlNs,
+        final LeaseMode mode,
+        final DirectBuffer resource,
+        final int offset,
+        final int length)
     {
-        int work = 0;
-        if (client.pending.isEmpty() && client.leases.isEmpty())
+        final PendingRequest request = take(correlationId, sessionId);
+        if (null == request)
         {
-            return 0;
-        }
-        final Iterator<Map.Entry<Long, GridClient.Pending>> requests = client.pending.entrySet().iterator();
-        while (requests.hasNext())
-        {
-            final GridClient.Pending waiting = requests.next().getValue();
-            if (nowNs - waiting.deadlineNs > 0)
+            // A grant nobody waits for any more (it timed out here, or was cancelled): give it straight back.
+            final ShardSession session = bySessionId(sessionId);
+            if (null != session)
             {
-                requests.remove();
-                waiting.future.completeExceptionally(new GridTimeoutException("no answer from the node within the timeout"));
-                work++;
+                client.sendRelease(session, leaseId, null);
+            }
+            return;
+        }
+        if (null != request.leaseCallback)
+        {
+            request.leaseCallback.onGranted(correlationId, leaseId, fencingToken, ttlNs);
+            pending.recycle(request);
+            return;
+        }
+        if (request.cancelled)
+        {
+            client.sendRelease(request.session, leaseId, null);
+            return;
+        }
+        final long nowNs = context.nanoClock().nanoTime();
+        final LeaseRequest leaseRequest = request.leaseRequest;
+        final Lease lease = new Lease(client.client(), context.nanoClock(), request.session, request.name, leaseId, fencingToken, ttlNs,
+            context.clockDriftBoundNs(), mode, leaseRequest.autoRenew, leaseRequest.listener);
+        request.session.leases.put(leaseId, lease);
+        // The grant was decided after the acquire was sent: its send time is a sound start for the TTL.
+        lease.confirmedBy(request.sendNs);
+        if (request.queued || nowNs - request.sendNs > ttlNs / 10)
+        {
+            // It waited: the TTL started when the grant was decided, unknown here. A renewal sent now starts it again
+            // from a time this client knows, so the lease reaches its holder good for nearly its whole TTL.
+            if (!client.sendConfirmingRenewal(lease, request))
+            {
+                lease.held(nowNs);
+                client.complete(request, lease);
+            }
+            return;
+        }
+        lease.held(nowNs);
+        client.complete(request, lease);
+    }
+
+    public void onLeaseQueued(final long correlationId, final long sessionId, final int queuePosition)
+    {
+        final PendingRequest request = pending.peek(correlationId);
+        if (null == request || request.session.sessionId() != sessionId)
+        {
+            foreignAnswers++;
+            return;
+        }
+        heardFrom(sessionId);
+        request.queued = true;
+        if (null != request.leaseCallback)
+        {
+            request.leaseCallback.onQueued(correlationId, queuePosition);
+        }
+        else if (null != request.leaseRequest && null != request.leaseRequest.onQueued)
+        {
+            final java.util.function.IntConsumer onQueued = request.leaseRequest.onQueued;
+            events.execute(() -> onQueued.accept(queuePosition));
+        }
+    }
+
+    public void onLeaseRenewed(
+        final long correlationId, final long sessionId, final long leaseId, final long fencingToken, final long ttlNs)
+    {
+        final PendingRequest request = take(correlationId, sessionId);
+        if (null == request || null == request.lease || request.lease.leaseId() != leaseId)
+        {
+            return;
+        }
+        final Lease lease = request.lease;
+        lease.confirmedBy(request.sendNs);
+        if (null != request.confirming)
+        {
+            lease.held(context.nanoClock().nanoTime());
+            client.complete(request.confirming, lease);
+        }
+        client.complete(request, null);
+    }
+
+    public void onLeaseReleased(final long correlationId, final long sessionId, final long leaseId)
+    {
+        final PendingRequest request = take(correlationId, sessionId);
+        if (null == request)
+        {
+            return;
+        }
+        if (null != request.leaseCallback)
+        {
+            request.leaseCallback.onReleased(correlationId);
+            pending.recycle(request);
+            return;
+        }
+        if (null != request.lease)
+        {
+            leaseKeeper.end(request.lease, "released", false);
+        }
+        client.complete(request, null);
+    }
+
+    public void onLeaseExpired(final long sessionId, final long leaseId, final long fencingToken)
+    {
+        final ShardSession session = bySessionId(sessionId);
+        if (null == session)
+        {
+            foreignAnswers++;
+            return;
+        }
+        heardFrom(sessionId);
+        final Lease lease = session.leases.get(leaseId);
+        if (null != lease)
+        {
+            leaseKeeper.end(lease, "expired on the grid", true);
+        }
+    }
+
+    public void onLeaseStatus(final long correlationId, final long sessionId, final LeaseStatusDecoder status)
+    {
+        final PendingRequest request = take(correlationId, sessionId);
+        if (null == request)
+        {
+            return;
+        }
+        status.lastFencingToken();
+        final int holderLimit = status.holderLimit();
+        final int waiterCount = status.waiterCount();
+        final List<ResourceStatus.Holder> holders = new ArrayList<>();
+        for (final LeaseStatusDecoder.HoldersDecoder holder : status.holders())
+        {
+            holders.add(new ResourceStatus.Holder(holder.leaseId(), holder.holderSessionId(), holder.fencingToken(),
+                Duration.ofNanos(holder.remainingTtlNs()), 1 == holder.modeRaw() ? LeaseMode.SHARED : LeaseMode.EXCLUSIVE));
+        }
+        client.complete(request, new ResourceStatus(request.name, holders, waiterCount, holderLimit));
+    }
+
+    public void onLeaseList(final long correlationId, final long sessionId, final LeaseListDecoder list)
+    {
+        final PendingRequest request = take(correlationId, sessionId);
+        if (null == request || null == request.listCollector)
+        {
+            return;
+        }
+        list.partitionId();
+        final boolean truncated = io.leasegrid.codec.sbe.BooleanType.TRUE.value() == list.truncatedRaw();
+        final List<LeaseListing.Entry> entries = new ArrayList<>();
+        for (final LeaseListDecoder.LeasesDecoder lease : list.leases())
+        {
+            final long leaseId = lease.leaseId();
+            final long holder = lease.holderSessionId();
+            final long token = lease.fencingToken();
+            final long remainingNs = lease.remainingTtlNs();
+            final LeaseMode mode = 1 == lease.modeRaw() ? LeaseMode.SHARED : LeaseMode.EXCLUSIVE;
+            final byte[] name = new byte[lease.resourceLength()];
+            lease.getResource(name, 0, name.length);
+            entries.add(new LeaseListing.Entry(new String(name, StandardCharsets.UTF_8), leaseId, holder, token,
+                Duration.ofNanos(remainingNs), mode));
+        }
+        final LeaseListing listing = request.listCollector.add(entries, truncated);
+        if (null != listing)
+        {
+            client.complete(request, listing);
+        }
+        else if (request.listCollector.failedWhenDone())
+        {
+            client.fail(request, request.listCollector.failure().code(), request.listCollector.failure().getMessage());
+        }
+    }
+
+    public void onWaitCancelled(
+        final long correlationId, final long sessionId, final long acquireCorrelationId, final boolean wasWaiting)
+    {
+        final PendingRequest request = take(correlationId, sessionId);
+        if (null != request)
+        {
+            client.complete(request, wasWaiting);
+        }
+    }
+
+    // --------------------------------------------------------------------------------------------------- values
+
+    public void onValueWritten(
+        final long correlationId, final long sessionId, final long version, final long timestampNs, final boolean existed)
+    {
+        final PendingRequest request = take(correlationId, sessionId);
+        if (null == request)
+        {
+            return;
+        }
+        if (null != request.valueCallback)
+        {
+            request.valueCallback.onWritten(correlationId, version, timestampNs);
+            pending.recycle(request);
+            return;
+        }
+        client.complete(request, PendingRequest.Kind.DELETE == request.kind ? (Object)existed : (Object)version);
+    }
+
+    public void onValueRead(
+        final long correlationId,
+        final long sessionId,
+        final boolean found,
+        final long version,
+        final long timestampNs,
+        final DirectBuffer value,
+        final int offset,
+        final int length)
+    {
+        final PendingRequest request = take(correlationId, sessionId);
+        if (null == request)
+        {
+            return;
+        }
+        if (null != request.valueCallback)
+        {
+            request.valueCallback.onRead(correlationId, found, version, timestampNs, value, offset, length);
+            pending.recycle(request);
+            return;
+        }
+        ValueRecord record = null;
+        if (found)
+        {
+            final byte[] bytes = new byte[length];
+            value.getBytes(offset, bytes);
+            record = new ValueRecord(bytes, version, timestampNs);
+        }
+        client.complete(request, record);
+    }
+
+    // ------------------------------------------------------------------------------------------------ internals
+
+    /**
+     * The pending request an answer completes, once it proves to be this client's: the session it names is one of
+     * ours and the request went out on that session.
+     */
+    private PendingRequest take(final long correlationId, final long sessionId)
+    {
+        final PendingRequest request = pending.peek(correlationId);
+        if (null == request || 0 == sessionId || request.session.sessionId() != sessionId)
+        {
+            foreignAnswers++;
+            return null;
+        }
+        heardFrom(sessionId);
+        return pending.take(correlationId);
+    }
+
+    private ShardSession connecting(final long correlationId, final long instanceId)
+    {
+        if (instanceId != clientInstanceId)
+        {
+            foreignAnswers++;
+            return null;
+        }
+        for (final ShardSession session : sessions)
+        {
+            final ShardSession.State state = session.state();
+            if (session.connectCorrelationId == correlationId && (ShardSession.State.CONNECTING == state ||
+                ShardSession.State.RESUMING == state || ShardSession.State.AUTHENTICATING == state))
+            {
+                return session;
             }
         }
-        for (final Lease lease : client.leases.values())
+        foreignAnswers++;
+        return null;
+    }
+
+    private void onConnectRefused(final long correlationId, final ErrorCode code, final String text)
+    {
+        for (final ShardSession session : sessions)
         {
-            if (!lease.expiringNotified && !lease.ended() && nowNs - (lease.safeUntilNs() - lease.ttlNs() / 4) > 0)
+            if (0 == correlationId || session.connectCorrelationId != correlationId)
             {
-                lease.expiringNotified = true;
-                lease.listener().onExpiring(lease);
-                work++;
+                continue;
+            }
+            if (session.resuming)
+            {
+                sessionLost(session, "the node could not resume it: " + code);
+            }
+            else if (ShardSession.State.CONNECTING == session.state() ||
+                ShardSession.State.AUTHENTICATING == session.state())
+            {
+                session.failure = new GridException(code, text + (ErrorCode.AUTHENTICATION_FAILED == code &&
+                    null == context.secret() ? " (this client has no secret configured)" : ""));
+            }
+            return;
+        }
+        foreignAnswers++;
+    }
+
+    private boolean isOurs(final long correlationId)
+    {
+        if (correlationId == lastNotPrimaryCorrelationId || null != pending.peek(correlationId))
+        {
+            return true;
+        }
+        for (final ShardSession session : sessions)
+        {
+            if (session.connectCorrelationId == correlationId)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void heardFrom(final long sessionId)
+    {
+        final ShardSession session = bySessionId(sessionId);
+        if (null != session)
+        {
+            session.lastHeardNs = context.nanoClock().nanoTime();
+        }
+    }
+
+    private ShardSession bySessionId(final long sessionId)
+    {
+        if (0 == sessionId)
+        {
+            return null;
+        }
+        for (final ShardSession session : sessions)
+        {
+            if (session.sessionId() == sessionId)
+            {
+                return session;
+            }
+        }
+        return null;
+    }
+
+    private boolean allOpen()
+    {
+        for (final ShardSession session : sessions)
+        {
+            if (!session.isOpen())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean endsTheLease(final ErrorCode code)
+    {
+        return ErrorCode.LEASE_EXPIRED == code || ErrorCode.LEASE_NOT_FOUND == code || ErrorCode.NOT_LEASE_HOLDER == code;
+    }
+
+    /**
+     * Keep-alives, loss detection, resumes and reconnects of every session.
+     */
+    private int maintainSessions(final long nowNs)
+    {
+        int work = 0;
+        for (final ShardSession session : sessions)
+        {
+            switch (session.state())
+            {
+                case OPEN:
+                    if (nowNs - session.lastHeardNs > session.silenceLimitNs())
+                    {
+                        session.state(ShardSession.State.LOST);
+                        signalLoss();
+                        work++;
+                    }
+                    else if (nowNs - session.lastKeepAliveSentNs >= session.keepAliveIntervalNs)
+                    {
+                        session.lastKeepAliveSentNs = nowNs;
+                        session.proxy.keepAlive(session.sessionId(), nowNs);
+                        work++;
+                    }
+                    break;
+
+                case LOST:
+                    if (session.proxy.isConnected() && nowNs - session.lastConnectAttemptNs >= RESUME_RETRY_NS)
+                    {
+                        sendConnect(session, session.sessionId(), nowNs);
+                        session.resuming = true;
+                        session.state(ShardSession.State.RESUMING);
+                        work++;
+                    }
+                    break;
+
+                case RESUMING:
+                    if (nowNs - session.lastConnectAttemptNs >= CONNECT_RETRY_NS)
+                    {
+                        session.state(ShardSession.State.LOST);
+                        work++;
+                    }
+                    break;
+
+                case CONNECTING:
+                case AUTHENTICATING:
+                    if (session.proxy.isConnected() && nowNs - session.lastConnectAttemptNs >= CONNECT_RETRY_NS)
+                    {
+                        sendConnect(session, 0, nowNs);
+                        session.state(ShardSession.State.CONNECTING);
+                        work++;
+                    }
+                    break;
+
+                default:
+                    break;
             }
         }
         return work;
+    }
+
+    private void sendConnect(final ShardSession session, final long resumeSessionId, final long nowNs)
+    {
+        session.lastConnectAttemptNs = nowNs;
+        session.connectCorrelationId = nextCorrelationId();
+        session.proxy.connect(session.connectCorrelationId, responseStreamId, clientInstanceId, resumeSessionId,
+            context.clientName(), responseChannel);
+    }
+
+    private void signalLoss()
+    {
+        if (!lossSignalled)
+        {
+            lossSignalled = true;
+            final ConnectionListener listener = context.connectionListener();
+            events.execute(listener::onConnectionLost);
+        }
+    }
+
+    /**
+     * The node no longer has the session: its leases end here now, its requests fail with an unknown outcome, and a
+     * new session takes its place.
+     */
+    private void sessionLost(final ShardSession session, final String why)
+    {
+        final long lostSessionId = session.sessionId();
+        for (final Lease lease : session.leases.values())
+        {
+            leaseKeeper.end(lease, "its session was lost: " + why, true);
+        }
+        session.leases.clear();
+        pending.takeExpired(context.nanoClock().nanoTime(), session, lostWithSession);
+        session.sessionId(0);
+        session.sessionKey = null;
+        session.resuming = false;
+        session.lastConnectAttemptNs = context.nanoClock().nanoTime() - CONNECT_RETRY_NS;
+        session.state(ShardSession.State.CONNECTING);
+        signalLoss();
+        final ConnectionListener listener = context.connectionListener();
+        events.execute(() -> listener.onSessionLost(lostSessionId));
+    }
+
+    private void onTimedOut(final PendingRequest request)
+    {
+        if (null != request.confirming)
+        {
+            leaseKeeper.end(request.lease, "no answer to the renewal that confirms a queued grant", false);
+            client.sendRelease(request.session, request.lease.leaseId(), null);
+            client.fail(request.confirming, ErrorCode.TIMEOUT, null);
+        }
+        if (PendingRequest.Kind.ACQUIRE == request.kind && request.queued && request.session.isOpen())
+        {
+            // Stop waiting on the grid too, so a grant nobody takes is not left behind.
+            client.sendCancelWait(request.session, request.correlationId);
+        }
+        client.fail(request, ErrorCode.TIMEOUT, null);
+    }
+
+    private void onLostWithSession(final PendingRequest request)
+    {
+        if (null != request.confirming)
+        {
+            client.fail(request.confirming, ErrorCode.SESSION_LOST, null);
+        }
+        client.fail(request, ErrorCode.SESSION_LOST, null);
     }
 }

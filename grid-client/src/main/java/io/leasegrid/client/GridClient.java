@@ -1,140 +1,126 @@
 package io.leasegrid.client;
 
 import io.aeron.Aeron;
-import io.aeron.Publication;
 import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
 import io.leasegrid.codec.IdleStrategies;
-import io.leasegrid.codec.LeaseIds;
-import io.leasegrid.codec.Partitioner;
-import io.leasegrid.codec.sbe.BooleanType;
-import io.leasegrid.codec.sbe.LeaseAcquireEncoder;
-import io.leasegrid.codec.sbe.LeaseReleaseEncoder;
-import io.leasegrid.codec.sbe.LeaseRenewEncoder;
-import io.leasegrid.codec.sbe.LeaseStatusRequestEncoder;
-import io.leasegrid.codec.sbe.MessageHeaderEncoder;
-import io.leasegrid.codec.sbe.SessionAuthenticateEncoder;
-import io.leasegrid.codec.sbe.SessionCloseEncoder;
-import io.leasegrid.codec.sbe.SessionConnectEncoder;
-import io.leasegrid.codec.sbe.SessionKeepAliveEncoder;
-import io.leasegrid.codec.sbe.ValueCompareAndSetEncoder;
-import io.leasegrid.codec.sbe.ValueDeleteEncoder;
-import io.leasegrid.codec.sbe.ValueFencedPutEncoder;
-import io.leasegrid.codec.sbe.ValueGetEncoder;
-import io.leasegrid.codec.sbe.ValuePutEncoder;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.io.File;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
- * The Java client of a leasegrid node: leases (blocking and asynchronous), a {@link java.util.concurrent.locks.Lock}
- * view, and values. It opens one authenticated session per shard of the node, routes each request by the
- * partition map straight to the shard that owns the key, keeps the sessions alive, and tells lease listeners
- * before a lease can expire. Thread safe; {@link #close()} ends every session.
+ * The Java client of a leasegrid node: leases (blocking and asynchronous), a JDK {@link java.util.concurrent.locks.Lock}
+ * view, and values. It opens one authenticated session per shard of the node, routes each request by the partition
+ * map straight to the shard that owns its key, keeps the sessions alive and resumes them after a disconnection or a
+ * node restart, and keeps every lease's validity honest ({@link Lease}).
+ * <p>
+ * Three ways to call, on every request:
+ * <ul>
+ *     <li><b>blocking</b> ({@code put}, {@code acquire}, ...): the calling thread waits, running the client's duty
+ *     cycle itself when no other thread does (one thread hand-off less per round trip). A blocking call made on the
+ *     thread that delivers answers (inside a {@link ValueCallback} or {@link LeaseCallback}) fails at once with
+ *     {@link IllegalStateException}: it would wait for itself.</li>
+ *     <li><b>asynchronous</b> ({@code putAsync}, ...): never blocks; a request that cannot be sent at once fails its
+ *     future ({@link ErrorCode#NOT_CONNECTED}, {@link ErrorCode#BACK_PRESSURE}). Futures complete on the event
+ *     executor ({@link GridClientContext#eventExecutor}), so continuations may call the client, blocking calls
+ *     included.</li>
+ *     <li><b>callback</b> (the methods taking {@link DirectBuffer}s): allocation free; answers go to the callback on
+ *     the thread that decodes them.</li>
+ * </ul>
+ * Arguments are checked before anything is sent, with messages that state the limits. Thread safe.
  */
 public final class GridClient implements AutoCloseable
 {
-    private static final long RECONNECT_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
-    private static final long CONNECT_RETRY_NS = TimeUnit.SECONDS.toNanos(1);
-
+    private final RequestOutcomes outcomes = new Outcomes();
+    private static final int RESPONSE_STREAM_FLOOR = 1 << 30;
+    private static final int CONNECT_ATTEMPTS = 3;
+    private static final long CLOSE_WAIT_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final GridClientContext context;
-    private final Aeron aeron;
-    private final Subscription responses;
-    private final String resolvedResponseChannel;
+    private final Arguments arguments;
+    private final PendingRequests pending = new PendingRequests();
+    private final PartitionRoutes routes = new PartitionRoutes();
+    private final ExecutorService ownEvents;
+    private final RequestDispatch dispatch;
     private final ClientConductor conductor;
+    private final MediaDriver driver;
+    private final Aeron aeron;
     private final AgentRunner conductorRunner;
-    private final AtomicLong correlationIds = new AtomicLong();
-    final Map<Long, Pending> pending = new ConcurrentHashMap<>();
-    final Map<Long, Lease> leases = new ConcurrentHashMap<>();
-    private final Map<Integer, ShardConnection> connections = new ConcurrentHashMap<>();
-    private volatile int[] streamIdByPartition;
-    private volatile ShardConnection[] connectionArray = new ShardConnection[0];
-    private volatile ShardConnection[] routes = new ShardConnection[0];
-    private final Object sendLock = new Object();
-    private final ExpandableDirectByteBuffer buffer = new ExpandableDirectByteBuffer(128 * 1024);
-    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
-    private final SessionConnectEncoder connect = new SessionConnectEncoder();
-    private final SessionAuthenticateEncoder authenticate = new SessionAuthenticateEncoder();
-    private final SessionKeepAliveEncoder keepAlive = new SessionKeepAliveEncoder();
-    private final SessionCloseEncoder sessionClose = new SessionCloseEncoder();
-    private final LeaseAcquireEncoder acquire = new LeaseAcquireEncoder();
-    private final LeaseRenewEncoder renew = new LeaseRenewEncoder();
-    private final LeaseReleaseEncoder release = new LeaseReleaseEncoder();
-    private final LeaseStatusRequestEncoder statusRequest = new LeaseStatusRequestEncoder();
-    private final ValuePutEncoder put = new ValuePutEncoder();
-    private final ValueGetEncoder get = new ValueGetEncoder();
-    private final ValueDeleteEncoder delete = new ValueDeleteEncoder();
-    private final ValueCompareAndSetEncoder cas = new ValueCompareAndSetEncoder();
-    private final ValueFencedPutEncoder fencedPut = new ValueFencedPutEncoder();
+    private Subscription responses;
     private volatile boolean closed;
-    private final CallbackRequests callbacks = new CallbackRequests(sendLock);
-
-    /**
-     * A request waiting for its answer.
-     */
-    static final class Pending
-    {
-        final CompletableFuture<Object> future = new CompletableFuture<>();
-        final long deadlineNs;
-        final long sendNs;
-        final String resource;
-        final LeaseRequest request;
-        final Lease lease;
-
-        Pending(final long sendNs, final long timeoutNs, final String resource, final LeaseRequest request, final Lease lease)
-        {
-            this.sendNs = sendNs;
-            this.deadlineNs = sendNs + timeoutNs;
-            this.resource = resource;
-            this.request = request;
-            this.lease = lease;
-        }
-    }
 
     private GridClient(final GridClientContext context)
     {
         this.context = context;
-        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(context.aeronDir()));
+        this.arguments = new Arguments(context);
+        ownEvents = null == context.eventExecutor() ? Executors.newSingleThreadExecutor(runnable ->
+        {
+            final Thread thread = new Thread(runnable, "leasegrid-client-events");
+            thread.setDaemon(true);
+            return thread;
+        }) : null;
+        dispatch = new RequestDispatch(context, pending, null == ownEvents ? context.eventExecutor() : ownEvents);
+        final SecureRandom random = new SecureRandom();
+        long instanceId;
+        do
+        {
+            instanceId = random.nextLong();
+        }
+        while (0 == instanceId);
+
+        MediaDriver launched = null;
+        Aeron connected = null;
+        AgentRunner runner = null;
         try
         {
-            responses = aeron.addSubscription(context.responseChannel(), context.responseStreamId());
-            resolvedResponseChannel = resolve(responses, context);
-            conductor = new ClientConductor(this, responses);
-            conductorRunner = new AgentRunner(
-                IdleStrategies.named(context.idleStrategy()), Throwable::printStackTrace, null, conductor);
-            AgentRunner.startOnThread(conductorRunner);
-
-            final long deadlineNs = System.nanoTime() + context.connectTimeoutNs();
-            connectShard(context.streamBase(), deadlineNs);
-            for (final int streamId : distinctStreams())
+            if (null == context.aeronDir())
             {
-                connectShard(streamId, deadlineNs);
+                launched = MediaDriver.launchEmbedded(new MediaDriver.Context()
+                    .aeronDirectoryName(new File(System.getProperty("java.io.tmpdir"),
+                        "leasegrid-client-" + UUID.randomUUID()).getPath())
+                    .threadingMode(ThreadingMode.SHARED)
+                    .sharedIdleStrategy(IdleStrategies.named(context.idleStrategy()))
+                    .dirDeleteOnStart(true)
+                    .dirDeleteOnShutdown(true));
             }
-            final int[] map = streamIdByPartition;
-            final ShardConnection[] byPartition = new ShardConnection[map.length];
-            for (int partition = 0; partition < map.length; partition++)
-            {
-                byPartition[partition] = connections.get(map[partition]);
-            }
-            routes = byPartition;
+            connected = Aeron.connect(new Aeron.Context().aeronDirectoryName(
+                null == launched ? context.aeronDir() : launched.aeronDirectoryName()));
+            conductor = new ClientConductor(outcomes, context, connected, instanceId,
+                new AtomicLong(random.nextLong() >>> 2), pending, routes,
+                null == ownEvents ? context.eventExecutor() : ownEvents);
+            dispatch.conductor(conductor);
+            runner = new AgentRunner(IdleStrategies.named(context.idleStrategy()), Throwable::printStackTrace, null,
+                conductor);
+            driver = launched;
+            aeron = connected;
+            conductorRunner = runner;
+            AgentRunner.startOnThread(runner);
+            connectSessions(random);
         }
         catch (final RuntimeException ex)
         {
-            close();
+            closed = true;
+            dispatch.closed();
+            CloseHelper.quietCloseAll(runner, responses, connected, launched);
+            if (null != ownEvents)
+            {
+                ownEvents.shutdownNow();
+            }
             throw ex;
         }
     }
@@ -142,7 +128,9 @@ public final class GridClient implements AutoCloseable
     /**
      * Connect to a node and authenticate with every shard.
      *
-     * @throws GridException        when authentication fails.
+     * @param context settings; concluded here.
+     * @return the connected client.
+     * @throws GridException        with {@code AUTHENTICATION_FAILED} when the node refuses the credentials.
      * @throws GridTimeoutException when the node does not answer within the connect timeout.
      */
     public static GridClient connect(final GridClientContext context)
@@ -150,25 +138,65 @@ public final class GridClient implements AutoCloseable
         return new GridClient(context.conclude());
     }
 
-    GridClientContext context()
-    {
-        return context;
-    }
-
     // ----------------------------------------------------------------------------------------------- leases
 
     /**
-     * Acquire a lease, waiting as the request allows.
+     * Acquire a lease, waiting as the request allows. A lease granted after a wait is confirmed by a renewal before
+     * it is returned, so it arrives good for nearly its whole TTL.
      *
-     * @throws GridException with {@code LEASE_UNAVAILABLE} (fail fast) or {@code WAIT_TIMEOUT}, among others.
+     * @param resource the name to lock, 1 to 256 bytes of UTF-8.
+     * @param request  mode, TTL, wait timeout, renewal and listener.
+     * @return the lease.
+     * @throws GridException with {@code LEASE_UNAVAILABLE} (fail fast), {@code WAIT_TIMEOUT}, {@code INTERRUPTED}
+     *                       (the thread was interrupted: the wait was cancelled), among others.
      */
     public Lease acquire(final String resource, final LeaseRequest request)
     {
-        return join(acquireAsync(resource, request));
+        return acquire(resource, request, true);
+    }
+
+    /**
+     * Acquire a lease, waiting as the request allows; an uninterruptible wait keeps its place in the queue when the
+     * thread is interrupted.
+     */
+    Lease acquire(final String resource, final LeaseRequest request, final boolean interruptible)
+    {
+        ensureMayBlock();
+        final byte[] name = arguments.name("resource", resource);
+        final long ttlNs = arguments.ttlNs(request);
+        final long waitNs = Arguments.nanos(request.waitTimeout);
+        final long deadlineNs = context.nanoClock().nanoTime() + context.requestTimeoutNs() + waitNs;
+        while (true)
+        {
+            final ShardSession session = awaitSession(routes.byName(name), name, deadlineNs);
+            final PendingRequest pendingAcquire = newAcquire(session, resource, request, waitNs);
+            dispatch.submit(pendingAcquire, false, acquireSender(name, ttlNs, waitNs, request));
+            try
+            {
+                return (Lease)dispatch.await(pendingAcquire, interruptible);
+            }
+            catch (final GridException ex)
+            {
+                if (ErrorCode.INTERRUPTED == ex.code())
+                {
+                    cancelWait(pendingAcquire);
+                    throw ex;
+                }
+                if (!retryable(ex, deadlineNs))
+                {
+                    throw ex;
+                }
+            }
+        }
     }
 
     /**
      * Acquire an exclusive lease or fail at once.
+     *
+     * @param resource the name to lock.
+     * @param ttl      time to live.
+     * @return the lease.
+     * @throws GridException with {@code LEASE_UNAVAILABLE} when it is held.
      */
     public Lease tryAcquire(final String resource, final Duration ttl)
     {
@@ -176,53 +204,371 @@ public final class GridClient implements AutoCloseable
     }
 
     /**
-     * Acquire a lease asynchronously; the future completes with the lease or a {@link GridException}.
+     * Acquire a lease without blocking.
+     *
+     * @param resource the name to lock.
+     * @param request  mode, TTL, wait timeout, renewal and listener.
+     * @return completed with the lease, or exceptionally with a {@link GridException}.
      */
     public CompletableFuture<Lease> acquireAsync(final String resource, final LeaseRequest request)
     {
-        final byte[] name = resource.getBytes(StandardCharsets.UTF_8);
-        final ShardConnection connection = route(name);
-        final long correlationId = correlationIds.incrementAndGet();
-        final Pending waiting = new Pending(System.nanoTime(),
-            context.requestTimeoutNs() + request.waitTimeout.toNanos(), resource, request, null);
-        pending.put(correlationId, waiting);
-        synchronized (sendLock)
+        final byte[] name = arguments.name("resource", resource);
+        final long ttlNs = arguments.ttlNs(request);
+        final long waitNs = Arguments.nanos(request.waitTimeout);
+        final ShardSession session = openSessionOrNull(routes.byName(name));
+        if (null == session)
         {
-            encodeAcquire(correlationId, connection.sessionId, request).putResource(name, 0, name.length);
-            offer(connection, acquire.encodedLength(), correlationId);
+            return notConnected();
         }
-        return waiting.future.thenApply(Lease.class::cast);
+        return cast(dispatch.submit(newAcquire(session, resource, request, waitNs), true,
+            acquireSender(name, ttlNs, waitNs, request)));
     }
 
     /**
      * Who holds and who waits for {@code resource}.
+     *
+     * @param resource the name asked about.
+     * @return its holders and waiters as the primary saw them.
      */
     public ResourceStatus status(final String resource)
     {
-        final byte[] name = resource.getBytes(StandardCharsets.UTF_8);
-        final ShardConnection connection = route(name);
-        final long correlationId = correlationIds.incrementAndGet();
-        final Pending waiting = register(correlationId, resource);
-        synchronized (sendLock)
-        {
-            statusRequest.wrapAndApplyHeader(buffer, 0, header)
-                .correlationId(correlationId).sessionId(connection.sessionId).putResource(name, 0, name.length);
-            offer(connection, statusRequest.encodedLength(), correlationId);
-        }
-        return (ResourceStatus)join(waiting.future);
+        ensureMayBlock();
+        final byte[] name = arguments.name("resource", resource);
+        return (ResourceStatus)call(name, PendingRequest.Kind.STATUS, resource,
+            (proxy, correlationId, sessionId) -> proxy.status(correlationId, sessionId, name));
     }
 
     /**
-     * A {@link java.util.concurrent.locks.Lock} over an exclusive, auto-renewed lease on {@code resource}.
+     * Who holds and who waits for {@code resource}, without blocking.
+     *
+     * @param resource the name asked about.
+     * @return completed with its status.
+     */
+    public CompletableFuture<ResourceStatus> statusAsync(final String resource)
+    {
+        final byte[] name = arguments.name("resource", resource);
+        return cast(callAsync(name, PendingRequest.Kind.STATUS, resource,
+            (proxy, correlationId, sessionId) -> proxy.status(correlationId, sessionId, name)));
+    }
+
+    /**
+     * The live leases on resources starting with {@code prefix}, held by any session, from every shard.
+     *
+     * @param prefix    of the resource names, empty for all.
+     * @param maxLeases at most this many, 1 to 1000.
+     * @return the leases, with whether more matched.
+     */
+    public LeaseListing listLeases(final String prefix, final int maxLeases)
+    {
+        return listLeases(prefix, 0, maxLeases);
+    }
+
+    /**
+     * The live leases on resources starting with {@code prefix}, held by one session (0 for any), from every shard.
+     *
+     * @param prefix         of the resource names, empty for all.
+     * @param ownerSessionId holder's session id, 0 for any.
+     * @param maxLeases      at most this many, 1 to 1000.
+     * @return the leases, with whether more matched.
+     */
+    public LeaseListing listLeases(final String prefix, final long ownerSessionId, final int maxLeases)
+    {
+        ensureMayBlock();
+        final CompletableFuture<Object> future = startList(prefix, ownerSessionId, maxLeases, false);
+        final PendingRequest waiter = pending.newRequest();
+        waiter.future = future;
+        waiter.deadlineNs = context.nanoClock().nanoTime() + context.requestTimeoutNs();
+        return (LeaseListing)dispatch.await(waiter);
+    }
+
+    /**
+     * The live leases on resources starting with {@code prefix}, held by one session (0 for any), without blocking.
+     *
+     * @param prefix         of the resource names, empty for all.
+     * @param ownerSessionId holder's session id, 0 for any.
+     * @param maxLeases      at most this many, 1 to 1000.
+     * @return completed with the leases.
+     */
+    public CompletableFuture<LeaseListing> listLeasesAsync(final String prefix, final long ownerSessionId, final int maxLeases)
+    {
+        return cast(startList(prefix, ownerSessionId, maxLeases, true));
+    }
+
+    /**
+     * @return the ids of this client's sessions, one per shard (0 for one not open yet).
+     */
+    public long[] sessionIds()
+    {
+        final ShardSession[] sessions = conductor.sessions();
+        final long[] ids = new long[sessions.length];
+        for (int i = 0; i < sessions.length; i++)
+        {
+            ids[i] = sessions[i].sessionId();
+        }
+        return ids;
+    }
+
+    /**
+     * A {@link java.util.concurrent.locks.Lock} over an exclusive, auto-renewed lease on {@code resource}: reentrant,
+     * owned by the thread that locked it, its fencing token reachable from it.
+     *
+     * @param resource the name to lock.
+     * @param ttl      of the lease behind the lock; it is renewed about every third of it while held.
+     * @return the lock (not locked yet).
      */
     public GridLock lock(final String resource, final Duration ttl)
     {
+        arguments.name("resource", resource);
+        arguments.ttlNs(LeaseRequest.exclusive(ttl));
         return new GridLock(this, resource, ttl);
     }
 
     /**
-     * Put a value without allocating: the key and value are read from buffers, the answer goes to
-     * {@code callback} on the conductor thread. For the hot loop of a price publisher.
+     * Release a lease by id, as a tool or an administrator would; only the session that holds it may.
+     *
+     * @param leaseId of the lease.
+     * @throws GridException with {@code NOT_LEASE_HOLDER} for a lease of another session, {@code LEASE_NOT_FOUND} for
+     *                       an id that names no lease.
+     */
+    public void releaseLease(final long leaseId)
+    {
+        ensureMayBlock();
+        final Lease handle = leaseOf(leaseId);
+        if (null != handle)
+        {
+            release(handle);
+            return;
+        }
+        final ShardSession route = routes.byLeaseId(leaseId);
+        if (null == route)
+        {
+            throw new GridException(ErrorCode.LEASE_NOT_FOUND, "no lease " + leaseId + " in this grid");
+        }
+        final long deadlineNs = context.nanoClock().nanoTime() + context.requestTimeoutNs();
+        final ShardSession session = awaitSession(route, null, deadlineNs);
+        final PendingRequest request = dispatch.newRequest(PendingRequest.Kind.RELEASE, session, 0);
+        dispatch.submit(request, false, (proxy, correlationId, sessionId) -> proxy.release(correlationId, sessionId, leaseId));
+        dispatch.await(request);
+    }
+
+    /**
+     * Acquire a lease without allocating: the resource name is read from a buffer, the answer (granted, queued, or an
+     * error) goes to {@code callback}. The request is only read, so one request object can serve every call; its
+     * listener, renewal and queue callback are not used on this path.
+     *
+     * @return the correlation id the callback will be given.
+     */
+    public long acquire(
+        final DirectBuffer resource,
+        final int offset,
+        final int length,
+        final LeaseRequest request,
+        final LeaseCallback callback)
+    {
+        arguments.name("resource", resource, offset, length);
+        final long ttlNs = arguments.ttlNs(request);
+        final long waitNs = Arguments.nanos(request.waitTimeout);
+        arguments.notNull("callback", callback);
+        final PendingRequest pendingAcquire = dispatch.newRequest(PendingRequest.Kind.ACQUIRE,
+            routed(routes.byName(resource, offset, length)), waitNs);
+        pendingAcquire.leaseCallback = callback;
+        final long correlationId = pendingAcquire.correlationId;
+        if (dispatch.registerCallback(pendingAcquire))
+        {
+            final ShardSession session = pendingAcquire.session;
+            dispatch.sentCallback(pendingAcquire, session.proxy.acquire(correlationId, session.sessionId(), ttlNs, waitNs,
+                request.mode, request.autoRenew, request.holderLimit, resource, offset, length));
+        }
+        return correlationId;
+    }
+
+    /**
+     * Release a lease granted through the callback path without allocating; the answer goes to {@code callback}. Any
+     * id gets an answer: one that names no partition of the grid gets {@link ErrorCode#LEASE_NOT_FOUND}.
+     *
+     * @return the correlation id the callback will be given.
+     */
+    public long release(final long leaseId, final LeaseCallback callback)
+    {
+        arguments.notNull("callback", callback);
+        final ShardSession route = routes.byLeaseId(leaseId);
+        final PendingRequest request = dispatch.newRequest(PendingRequest.Kind.RELEASE, routed(route), 0);
+        request.leaseCallback = callback;
+        if (null == route)
+        {
+            final long correlationId = request.correlationId;
+            pending.recycle(request);
+            callback.onError(correlationId, ErrorCode.LEASE_NOT_FOUND);
+            return correlationId;
+        }
+        final long correlationId = request.correlationId;
+        if (dispatch.registerCallback(request))
+        {
+            dispatch.sentCallback(request, route.proxy.release(correlationId, route.sessionId(), leaseId));
+        }
+        return correlationId;
+    }
+
+    // ------------------------------------------------------------------------------------------------ values
+
+    /**
+     * Put a value.
+     *
+     * @param key   1 to 256 bytes of UTF-8.
+     * @param value at most 64 KiB.
+     * @return its new version.
+     */
+    public long put(final String key, final byte[] value)
+    {
+        ensureMayBlock();
+        final byte[] name = arguments.name("key", key);
+        arguments.value(value);
+        return (Long)call(name, PendingRequest.Kind.PUT, key, putSender(name, value));
+    }
+
+    /**
+     * Put a value without blocking.
+     *
+     * @param key   1 to 256 bytes of UTF-8.
+     * @param value at most 64 KiB.
+     * @return completed with its new version.
+     */
+    public CompletableFuture<Long> putAsync(final String key, final byte[] value)
+    {
+        final byte[] name = arguments.name("key", key);
+        arguments.value(value);
+        return cast(callAsync(name, PendingRequest.Kind.PUT, key, putSender(name, value)));
+    }
+
+    /**
+     * Read a value.
+     *
+     * @param key 1 to 256 bytes of UTF-8.
+     * @return the value, or null when the key has none.
+     */
+    public ValueRecord get(final String key)
+    {
+        ensureMayBlock();
+        final byte[] name = arguments.name("key", key);
+        return (ValueRecord)call(name, PendingRequest.Kind.GET, key, getSender(name));
+    }
+
+    /**
+     * Read a value without blocking.
+     *
+     * @param key 1 to 256 bytes of UTF-8.
+     * @return completed with the value, or with null when the key has none.
+     */
+    public CompletableFuture<ValueRecord> getAsync(final String key)
+    {
+        final byte[] name = arguments.name("key", key);
+        return cast(callAsync(name, PendingRequest.Kind.GET, key, getSender(name)));
+    }
+
+    /**
+     * Delete a value.
+     *
+     * @param key 1 to 256 bytes of UTF-8.
+     * @return true when the key had one.
+     */
+    public boolean delete(final String key)
+    {
+        ensureMayBlock();
+        final byte[] name = arguments.name("key", key);
+        return (Boolean)call(name, PendingRequest.Kind.DELETE, key, deleteSender(name));
+    }
+
+    /**
+     * Delete a value without blocking.
+     *
+     * @param key 1 to 256 bytes of UTF-8.
+     * @return completed with whether the key had one.
+     */
+    public CompletableFuture<Boolean> deleteAsync(final String key)
+    {
+        final byte[] name = arguments.name("key", key);
+        return cast(callAsync(name, PendingRequest.Kind.DELETE, key, deleteSender(name)));
+    }
+
+    /**
+     * Put only while the key's version is {@code expectedVersion} (0: the key is absent).
+     *
+     * @return the new version.
+     * @throws GridException with {@code VERSION_MISMATCH} otherwise.
+     */
+    public long compareAndSet(final String key, final long expectedVersion, final byte[] value)
+    {
+        ensureMayBlock();
+        final byte[] name = arguments.name("key", key);
+        arguments.value(value);
+        return (Long)call(name, PendingRequest.Kind.COMPARE_AND_SET, key, casSender(name, expectedVersion, value));
+    }
+
+    /**
+     * Compare-and-set without blocking.
+     *
+     * @return completed with the new version, or exceptionally with {@code VERSION_MISMATCH}.
+     */
+    public CompletableFuture<Long> compareAndSetAsync(final String key, final long expectedVersion, final byte[] value)
+    {
+        final byte[] name = arguments.name("key", key);
+        arguments.value(value);
+        return cast(callAsync(name, PendingRequest.Kind.COMPARE_AND_SET, key, casSender(name, expectedVersion, value)));
+    }
+
+    /**
+     * Put only while {@code lease} is the current holder of its resource on the grid. A lease no longer valid on this
+     * client is refused here, before anything is sent.
+     *
+     * @return the new version.
+     * @throws GridException with {@code LEASE_EXPIRED} when the lease is no longer valid here, or
+     *                       {@code FENCING_TOKEN_REJECTED} when the grid says it was lost.
+     */
+    public long fencedPut(final String key, final byte[] value, final Lease lease)
+    {
+        arguments.notNull("lease", lease);
+        ensureValid(lease);
+        return fencedPut(key, value, lease.resource(), lease.fencingToken());
+    }
+
+    /**
+     * Put only while {@code fencingToken} is the token of a live lease on {@code leaseResource} held by this client's
+     * session.
+     *
+     * @return the new version.
+     * @throws GridException with {@code FENCING_TOKEN_REJECTED} or {@code NOT_LEASE_HOLDER}.
+     */
+    public long fencedPut(final String key, final byte[] value, final String leaseResource, final long fencingToken)
+    {
+        ensureMayBlock();
+        final byte[] name = arguments.name("key", key);
+        final byte[] resource = arguments.name("lease resource", leaseResource);
+        arguments.value(value);
+        return (Long)call(name, PendingRequest.Kind.FENCED_PUT, key, fencedSender(name, resource, fencingToken, value));
+    }
+
+    /**
+     * A fenced put without blocking; a lease no longer valid here fails the future before anything is sent.
+     *
+     * @return completed with the new version.
+     */
+    public CompletableFuture<Long> fencedPutAsync(final String key, final byte[] value, final Lease lease)
+    {
+        arguments.notNull("lease", lease);
+        final byte[] name = arguments.name("key", key);
+        arguments.value(value);
+        if (!lease.isValid())
+        {
+            return CompletableFuture.failedFuture(notValid(lease));
+        }
+        final byte[] resource = lease.resource().getBytes(StandardCharsets.UTF_8);
+        return cast(callAsync(name, PendingRequest.Kind.FENCED_PUT, key,
+            fencedSender(name, resource, lease.fencingToken(), value)));
+    }
+
+    /**
+     * Put a value without allocating: key and value are read from buffers, the answer goes to {@code callback}. For
+     * the hot loop of a price publisher.
      *
      * @return the correlation id the callback will be given.
      */
@@ -235,40 +581,41 @@ public final class GridClient implements AutoCloseable
         final int valueLength,
         final ValueCallback callback)
     {
-        final ShardConnection connection = route(Partitioner.partition(key, keyOffset, keyLength, streamIdByPartition.length));
-        synchronized (sendLock)
+        arguments.name("key", key, keyOffset, keyLength);
+        arguments.value(value, valueOffset, valueLength);
+        arguments.notNull("callback", callback);
+        final PendingRequest request = valueRequest(PendingRequest.Kind.PUT, key, keyOffset, keyLength, callback);
+        final long correlationId = request.correlationId;
+        if (dispatch.registerCallback(request))
         {
-            final long correlationId = registerCallback(callback, 0);
-            put.wrapAndApplyHeader(buffer, 0, header)
-                .correlationId(correlationId)
-                .sessionId(connection.sessionId)
-                .putKey(key, keyOffset, keyLength)
-                .putValue(value, valueOffset, valueLength);
-            offerCallback(connection, put.encodedLength(), correlationId);
-            return correlationId;
+            final ShardSession session = request.session;
+            dispatch.sentCallback(request, session.proxy.put(correlationId, session.sessionId(), key, keyOffset, keyLength,
+                value, valueOffset, valueLength));
         }
+        return correlationId;
     }
 
     /**
-     * Read a value without allocating; the answer goes to {@code callback} on the conductor thread.
+     * Read a value without allocating; the answer goes to {@code callback}.
      *
      * @return the correlation id the callback will be given.
      */
     public long get(final DirectBuffer key, final int keyOffset, final int keyLength, final ValueCallback callback)
     {
-        final ShardConnection connection = route(Partitioner.partition(key, keyOffset, keyLength, streamIdByPartition.length));
-        synchronized (sendLock)
+        arguments.name("key", key, keyOffset, keyLength);
+        arguments.notNull("callback", callback);
+        final PendingRequest request = valueRequest(PendingRequest.Kind.GET, key, keyOffset, keyLength, callback);
+        final long correlationId = request.correlationId;
+        if (dispatch.registerCallback(request))
         {
-            final long correlationId = registerCallback(callback, 0);
-            get.wrapAndApplyHeader(buffer, 0, header)
-                .correlationId(correlationId).sessionId(connection.sessionId).putKey(key, keyOffset, keyLength);
-            offerCallback(connection, get.encodedLength(), correlationId);
-            return correlationId;
+            final ShardSession session = request.session;
+            dispatch.sentCallback(request, session.proxy.get(correlationId, session.sessionId(), key, keyOffset, keyLength));
         }
+        return correlationId;
     }
 
     /**
-     * Put only while {@code fencingToken} is the token of a live lease on {@code leaseResource}, without allocating.
+     * A fenced put without allocating; the answer goes to {@code callback}.
      *
      * @return the correlation id the callback will be given.
      */
@@ -285,122 +632,27 @@ public final class GridClient implements AutoCloseable
         final int valueLength,
         final ValueCallback callback)
     {
-        final ShardConnection connection = route(Partitioner.partition(key, keyOffset, keyLength, streamIdByPartition.length));
-        synchronized (sendLock)
+        arguments.name("key", key, keyOffset, keyLength);
+        arguments.name("lease resource", leaseResource, resourceOffset, resourceLength);
+        arguments.value(value, valueOffset, valueLength);
+        arguments.notNull("callback", callback);
+        final PendingRequest request = valueRequest(PendingRequest.Kind.FENCED_PUT, key, keyOffset, keyLength, callback);
+        final long correlationId = request.correlationId;
+        if (dispatch.registerCallback(request))
         {
-            final long correlationId = registerCallback(callback, 0);
-            fencedPut.wrapAndApplyHeader(buffer, 0, header)
-                .correlationId(correlationId)
-                .sessionId(connection.sessionId)
-                .fencingToken(fencingToken)
-                .putKey(key, keyOffset, keyLength)
-                .putLeaseResource(leaseResource, resourceOffset, resourceLength)
-                .putValue(value, valueOffset, valueLength);
-            offerCallback(connection, fencedPut.encodedLength(), correlationId);
-            return correlationId;
+            final ShardSession session = request.session;
+            dispatch.sentCallback(request, session.proxy.fencedPut(correlationId, session.sessionId(), fencingToken, key,
+                keyOffset, keyLength, leaseResource, resourceOffset, resourceLength, value, valueOffset, valueLength));
         }
-    }
-
-    /**
-     * Acquire a lease without allocating: the resource name is read from a buffer, the answer (granted, queued,
-     * or an error) goes to {@code callback} on the conductor thread. The request is only read, so one request
-     * object can serve every call; its listener and queue callback are not used on this path.
-     *
-     * @return the correlation id the callback will be given.
-     */
-    public long acquire(
-        final DirectBuffer resource,
-        final int offset,
-        final int length,
-        final LeaseRequest request,
-        final LeaseCallback callback)
-    {
-        final ShardConnection connection = route(Partitioner.partition(resource, offset, length, streamIdByPartition.length));
-        final long waitTimeoutNs = request.waitTimeout.toNanos();
-        synchronized (sendLock)
-        {
-            final long correlationId = registerCallback(callback, waitTimeoutNs);
-            encodeAcquire(correlationId, connection.sessionId, request).putResource(resource, offset, length);
-            offerCallback(connection, acquire.encodedLength(), correlationId);
-            return correlationId;
-        }
-    }
-
-    /**
-     * Release a lease granted through {@link #acquire(DirectBuffer, int, int, LeaseRequest, LeaseCallback)}
-     * without allocating; the answer goes to {@code callback} on the conductor thread.
-     *
-     * @return the correlation id the callback will be given.
-     */
-    public long release(final long leaseId, final LeaseCallback callback)
-    {
-        if (!isLeaseIdInRange(leaseId))
-        {
-            final long correlationId = correlationIds.incrementAndGet();
-            callback.onError(correlationId, io.leasegrid.codec.sbe.ErrorCode.LEASE_NOT_FOUND);
-            return correlationId;
-        }
-        final ShardConnection connection = route(LeaseIds.partitionId(leaseId));
-        synchronized (sendLock)
-        {
-            final long correlationId = registerCallback(callback, 0);
-            release.wrapAndApplyHeader(buffer, 0, header)
-                .correlationId(correlationId).sessionId(connection.sessionId).leaseId(leaseId);
-            offerCallback(connection, release.encodedLength(), correlationId);
-            return correlationId;
-        }
-    }
-
-    /**
-     * Encode a lease acquire up to its resource name, which the caller appends from wherever it holds it.
-     * Called holding the send lock.
-     */
-    private LeaseAcquireEncoder encodeAcquire(final long correlationId, final long sessionId, final LeaseRequest request)
-    {
-        return acquire.wrapAndApplyHeader(buffer, 0, header)
-            .correlationId(correlationId)
-            .sessionId(sessionId)
-            .ttlNs(request.ttl.toNanos())
-            .waitTimeoutNs(request.waitTimeout.toNanos())
-            .mode(request.mode)
-            .autoRenew(request.autoRenew ? BooleanType.TRUE : BooleanType.FALSE)
-            .holderLimit(request.holderLimit);
-    }
-
-    private long registerCallback(final Object callback, final long extraTimeoutNs)
-    {
-        final long correlationId = correlationIds.incrementAndGet();
-        callbacks.register(correlationId, callback, System.nanoTime() + context.requestTimeoutNs() + extraTimeoutNs);
         return correlationId;
     }
 
-    /**
-     * @return the {@link ValueCallback} or {@link LeaseCallback} waiting for {@code correlationId}, removed; null
-     * when none waits.
-     */
-    Object takeCallback(final long correlationId)
-    {
-        return callbacks.take(correlationId);
-    }
-
-    Object peekCallback(final long correlationId)
-    {
-        return callbacks.peek(correlationId);
-    }
-
-    /**
-     * Fail callbacks past their deadline. Allocation free.
-     */
-    int expireCallbacks(final long nowNs)
-    {
-        return callbacks.expire(nowNs);
-    }
+    // ------------------------------------------------------------------------------------------- the client
 
     /**
      * Deliver the node's answers on the calling thread, if no other thread is delivering them right now. A thread
-     * that waits for the answer of a callback call can call this in its wait loop: its answer then reaches it
-     * without a hand-off from the conductor thread (one thread hop less per round trip). Callbacks run on
-     * whichever thread delivers. Never blocks.
+     * waiting for a callback's answer can call this in its wait loop: the answer reaches it without a hand-off from
+     * the conductor thread. Callbacks run on whichever thread delivers. Never blocks.
      *
      * @return the work done: 0 when there was nothing to deliver or another thread was delivering.
      */
@@ -410,213 +662,38 @@ public final class GridClient implements AutoCloseable
     }
 
     /**
-     * Release a lease by id, as a tool or an administrator would; only the session that holds it may.
-     *
-     * @throws GridException with {@code NOT_LEASE_HOLDER} for a lease of another session.
+     * @return true while every shard session is open.
      */
-    public void releaseLease(final long leaseId)
+    public boolean isConnected()
     {
-        if (!isLeaseIdInRange(leaseId))
+        if (closed)
         {
-            throw new GridException(io.leasegrid.codec.sbe.ErrorCode.LEASE_NOT_FOUND, "no lease " + leaseId);
+            return false;
         }
-        final ShardConnection connection = route(LeaseIds.partitionId(leaseId));
-        final long correlationId = correlationIds.incrementAndGet();
-        final Pending waiting = new Pending(System.nanoTime(), context.requestTimeoutNs(), null, null, null);
-        pending.put(correlationId, waiting);
-        synchronized (sendLock)
+        final ShardSession[] sessions = conductor.sessions();
+        for (final ShardSession session : sessions)
         {
-            release.wrapAndApplyHeader(buffer, 0, header)
-                .correlationId(correlationId).sessionId(connection.sessionId).leaseId(leaseId);
-            offer(connection, release.encodedLength(), correlationId);
+            if (!session.isOpen())
+            {
+                return false;
+            }
         }
-        join(waiting.future);
-        final Lease lease = leases.remove(leaseId);
-        if (null != lease)
-        {
-            lease.markEnded();
-        }
-    }
-
-    void renew(final Lease lease)
-    {
-        final ShardConnection connection = route(LeaseIds.partitionId(lease.leaseId()));
-        final long correlationId = correlationIds.incrementAndGet();
-        final Pending waiting = new Pending(System.nanoTime(), context.requestTimeoutNs(), lease.resource(), null, lease);
-        pending.put(correlationId, waiting);
-        synchronized (sendLock)
-        {
-            renew.wrapAndApplyHeader(buffer, 0, header)
-                .correlationId(correlationId).sessionId(connection.sessionId).leaseId(lease.leaseId());
-            offer(connection, renew.encodedLength(), correlationId);
-        }
-        join(waiting.future);
-    }
-
-    void release(final Lease lease)
-    {
-        final ShardConnection connection = route(LeaseIds.partitionId(lease.leaseId()));
-        final long correlationId = correlationIds.incrementAndGet();
-        final Pending waiting = new Pending(System.nanoTime(), context.requestTimeoutNs(), lease.resource(), null, lease);
-        pending.put(correlationId, waiting);
-        synchronized (sendLock)
-        {
-            release.wrapAndApplyHeader(buffer, 0, header)
-                .correlationId(correlationId).sessionId(connection.sessionId).leaseId(lease.leaseId());
-            offer(connection, release.encodedLength(), correlationId);
-        }
-        try
-        {
-            join(waiting.future);
-        }
-        finally
-        {
-            lease.markEnded();
-            leases.remove(lease.leaseId());
-        }
-    }
-
-    // ----------------------------------------------------------------------------------------------- values
-
-    /**
-     * Put a value.
-     *
-     * @return its new version.
-     */
-    public long put(final String key, final byte[] value)
-    {
-        return join(putAsync(key, value));
+        return sessions.length > 0;
     }
 
     /**
-     * Put a value asynchronously; the future completes with its version.
+     * @return the client's settings.
      */
-    public CompletableFuture<Long> putAsync(final String key, final byte[] value)
+    public GridClientContext context()
     {
-        final byte[] name = key.getBytes(StandardCharsets.UTF_8);
-        final ShardConnection connection = route(name);
-        final long correlationId = correlationIds.incrementAndGet();
-        final Pending waiting = register(correlationId, key);
-        synchronized (sendLock)
-        {
-            put.wrapAndApplyHeader(buffer, 0, header)
-                .correlationId(correlationId)
-                .sessionId(connection.sessionId)
-                .putKey(name, 0, name.length)
-                .putValue(value, 0, value.length);
-            offer(connection, put.encodedLength(), correlationId);
-        }
-        return waiting.future.thenApply(Long.class::cast);
+        return context;
     }
 
     /**
-     * @return the value, or null when the key has none.
-     */
-    public ValueRecord get(final String key)
-    {
-        return join(getAsync(key));
-    }
-
-    /**
-     * Read a value asynchronously; the future completes with it or with null.
-     */
-    public CompletableFuture<ValueRecord> getAsync(final String key)
-    {
-        final byte[] name = key.getBytes(StandardCharsets.UTF_8);
-        final ShardConnection connection = route(name);
-        final long correlationId = correlationIds.incrementAndGet();
-        final Pending waiting = register(correlationId, key);
-        synchronized (sendLock)
-        {
-            get.wrapAndApplyHeader(buffer, 0, header)
-                .correlationId(correlationId).sessionId(connection.sessionId).putKey(name, 0, name.length);
-            offer(connection, get.encodedLength(), correlationId);
-        }
-        return waiting.future.thenApply(ValueRecord.class::cast);
-    }
-
-    /**
-     * Delete a value.
-     *
-     * @return true when the key had one.
-     */
-    public boolean delete(final String key)
-    {
-        final byte[] name = key.getBytes(StandardCharsets.UTF_8);
-        final ShardConnection connection = route(name);
-        final long correlationId = correlationIds.incrementAndGet();
-        final Pending waiting = register(correlationId, key);
-        synchronized (sendLock)
-        {
-            delete.wrapAndApplyHeader(buffer, 0, header)
-                .correlationId(correlationId).sessionId(connection.sessionId).putKey(name, 0, name.length);
-            offer(connection, delete.encodedLength(), correlationId);
-        }
-        return ((Long)join(waiting.future)) != 0;
-    }
-
-    /**
-     * Put only while the key's version is {@code expectedVersion} (0: absent).
-     *
-     * @return the new version.
-     * @throws GridException with {@code VERSION_MISMATCH} otherwise.
-     */
-    public long compareAndSet(final String key, final long expectedVersion, final byte[] value)
-    {
-        final byte[] name = key.getBytes(StandardCharsets.UTF_8);
-        final ShardConnection connection = route(name);
-        final long correlationId = correlationIds.incrementAndGet();
-        final Pending waiting = register(correlationId, key);
-        synchronized (sendLock)
-        {
-            cas.wrapAndApplyHeader(buffer, 0, header)
-                .correlationId(correlationId)
-                .sessionId(connection.sessionId)
-                .expectedVersion(expectedVersion)
-                .putKey(name, 0, name.length)
-                .putValue(value, 0, value.length);
-            offer(connection, cas.encodedLength(), correlationId);
-        }
-        return (Long)join(waiting.future);
-    }
-
-    /**
-     * Put only while {@code lease} is still the current holder of its resource on the grid.
-     *
-     * @return the new version.
-     * @throws GridException with {@code FENCING_TOKEN_REJECTED} once the lease was lost.
-     */
-    public long fencedPut(final String key, final byte[] value, final Lease lease)
-    {
-        return fencedPut(key, value, lease.resource(), lease.fencingToken());
-    }
-
-    /**
-     * Put only while {@code fencingToken} is the token of a live lease on {@code leaseResource}.
-     */
-    public long fencedPut(final String key, final byte[] value, final String leaseResource, final long fencingToken)
-    {
-        final byte[] name = key.getBytes(StandardCharsets.UTF_8);
-        final byte[] resource = leaseResource.getBytes(StandardCharsets.UTF_8);
-        final ShardConnection connection = route(name);
-        final long correlationId = correlationIds.incrementAndGet();
-        final Pending waiting = register(correlationId, key);
-        synchronized (sendLock)
-        {
-            fencedPut.wrapAndApplyHeader(buffer, 0, header)
-                .correlationId(correlationId)
-                .sessionId(connection.sessionId)
-                .fencingToken(fencingToken)
-                .putKey(name, 0, name.length)
-                .putLeaseResource(resource, 0, resource.length)
-                .putValue(value, 0, value.length);
-            offer(connection, fencedPut.encodedLength(), correlationId);
-        }
-        return (Long)join(waiting.future);
-    }
-
-    /**
-     * End every session and stop. Leases not released run out their TTL on the grid. Idempotent.
+     * Close every session and stop. Closing a session releases, on the grid, every lease it holds (and its waiters
+     * leave their queues); the {@link Lease} handles of this client are no longer valid afterwards. Requests still
+     * waiting fail with {@link ErrorCode#CLIENT_CLOSED}. Takes at most about a second when the node does not answer.
+     * Idempotent.
      */
     public void close()
     {
@@ -625,369 +702,516 @@ public final class GridClient implements AutoCloseable
             return;
         }
         closed = true;
-        for (final ShardConnection connection : connections.values())
+        dispatch.closed();
+        final ShardSession[] sessions = conductor.sessions();
+        for (final ShardSession session : sessions)
         {
-            if (0 != connection.sessionId)
+            if (session.isOpen())
             {
-                synchronized (sendLock)
-                {
-                    sessionClose.wrapAndApplyHeader(buffer, 0, header)
-                        .correlationId(correlationIds.incrementAndGet()).sessionId(connection.sessionId);
-                    connection.publication.offer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + sessionClose.encodedLength());
-                }
+                session.proxy.close(conductor.nextCorrelationId(), session.sessionId());
             }
         }
+        final long deadlineNs = context.nanoClock().nanoTime() + CLOSE_WAIT_NS;
+        if (!conductor.isDutyThread())
+        {
+            dispatch.awaitCondition(() -> allClosed(sessions), deadlineNs);
+        }
+        for (final ShardSession session : sessions)
+        {
+            for (final Lease lease : session.leases.values())
+            {
+                lease.end("the client closed");
+            }
+            session.leases.clear();
+            session.state(ShardSession.State.CLOSED);
+        }
+        pending.takeAll(request -> dispatch.fail(request, ErrorCode.CLIENT_CLOSED, null));
         CloseHelper.quietClose(conductorRunner);
-        pending.values().forEach(p -> p.future.completeExceptionally(new GridException(
-            io.leasegrid.codec.sbe.ErrorCode.SHUTTING_DOWN, "client closed")));
-        CloseHelper.quietClose(aeron);
-    }
-
-    // ------------------------------------------------------------------------------------- conductor side
-
-    void onChallenge(final long correlationId, final long sessionId, final byte[] nonce)
-    {
-        final ShardConnection connection = connectionFor(correlationId);
-        if (null == connection)
+        for (final ShardSession session : sessions)
         {
-            return;
+            CloseHelper.quietClose(session.proxy);
         }
-        if (null == context.secret())
+        CloseHelper.quietCloseAll(responses, aeron, driver);
+        if (null != ownEvents)
         {
-            connection.ready.completeExceptionally(new GridException(
-                io.leasegrid.codec.sbe.ErrorCode.AUTHENTICATION_FAILED, "the node asks for credentials; none configured"));
-            return;
-        }
-        final byte[] mac = io.leasegrid.codec.SessionKeys.newSessionProof(context.secret(), nonce, sessionId);
-        synchronized (sendLock)
-        {
-            authenticate.wrapAndApplyHeader(buffer, 0, header)
-                .correlationId(correlationId).sessionId(sessionId).putMac(mac, 0, mac.length);
-            connection.publication.offer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + authenticate.encodedLength());
+            ownEvents.shutdown();
         }
     }
 
-    void onConnected(
-        final long correlationId, final long sessionId, final long keepAliveIntervalNs, final long sessionTimeoutNs)
+    // ------------------------------------------------------------------------------------ for leases and locks
+
+    void renew(final Lease lease)
     {
-        final ShardConnection connection = connectionFor(correlationId);
-        if (null != connection)
+        ensureMayBlock();
+        ensureValid(lease);
+        final PendingRequest request = renewalRequest(lease);
+        dispatch.submit(request, false, renewSender(lease));
+        dispatch.await(request);
+    }
+
+    CompletableFuture<Void> renewAsync(final Lease lease)
+    {
+        if (!lease.isValid())
         {
-            connection.sessionId = sessionId;
-            connection.keepAliveIntervalNs = keepAliveIntervalNs;
-            connection.sessionTimeoutNs = sessionTimeoutNs;
-            connection.lastHeardNs = System.nanoTime();
-            connection.lastKeepAliveSentNs = System.nanoTime();
+            return CompletableFuture.failedFuture(notValid(lease));
+        }
+        if (!lease.session().isOpen())
+        {
+            return notConnected();
+        }
+        return cast(dispatch.submit(renewalRequest(lease), true, renewSender(lease)));
+    }
+
+    void release(final Lease lease)
+    {
+        ensureMayBlock();
+        if (Lease.State.ENDED == lease.state())
+        {
+            outcomes.sendRelease(lease.session(), lease.leaseId(), null);
+            throw notValid(lease);
+        }
+        final long deadlineNs = context.nanoClock().nanoTime() + context.requestTimeoutNs();
+        final ShardSession session = awaitSession(lease.session(), null, deadlineNs);
+        final PendingRequest request = dispatch.newRequest(PendingRequest.Kind.RELEASE, session, 0);
+        request.lease = lease;
+        dispatch.submit(request, false, (proxy, correlationId, sessionId) ->
+            proxy.release(correlationId, sessionId, lease.leaseId()));
+        try
+        {
+            dispatch.await(request);
+        }
+        finally
+        {
+            lease.end("released");
+            session.leases.remove(lease.leaseId(), lease);
         }
     }
 
-    void onPartitionMap(final long correlationId, final int[] streamIdByPartition)
+    CompletableFuture<Void> releaseAsync(final Lease lease)
     {
-        final int[] current = this.streamIdByPartition;
-        this.streamIdByPartition = streamIdByPartition;
-        if (null != current && !java.util.Arrays.equals(current, streamIdByPartition))
+        if (Lease.State.ENDED == lease.state())
         {
-            applyMovedMap(streamIdByPartition);
+            outcomes.sendRelease(lease.session(), lease.leaseId(), null);
+            return CompletableFuture.failedFuture(notValid(lease));
         }
-        final ShardConnection connection = connectionFor(correlationId);
-        if (null != connection)
+        if (!lease.session().isOpen())
         {
-            connection.established = true;
-            connection.ready.complete(connection);
+            return notConnected();
         }
-    }
-
-    void onConnectFailed(final long correlationId, final GridException failure)
-    {
-        final ShardConnection connection = connectionFor(correlationId);
-        if (null != connection)
-        {
-            connection.ready.completeExceptionally(failure);
-        }
-    }
-
-    void sendKeepAlives(final long nowNs)
-    {
-        for (final ShardConnection connection : connectionArray)
-        {
-            if (0 != connection.sessionId && connection.keepAliveIntervalNs > 0 &&
-                nowNs - connection.lastKeepAliveSentNs >= connection.keepAliveIntervalNs)
-            {
-                connection.lastKeepAliveSentNs = nowNs;
-                synchronized (sendLock)
-                {
-                    keepAlive.wrapAndApplyHeader(buffer, 0, header).sessionId(connection.sessionId).clientTimestampNs(nowNs);
-                    connection.publication.offer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + keepAlive.encodedLength());
-                }
-            }
-        }
-    }
-
-    ShardConnection[] connections()
-    {
-        return connectionArray;
-    }
-
-    Lease newLease(final Pending request, final long leaseId, final long token, final long ttlNs,
-        final io.leasegrid.codec.sbe.LeaseMode mode)
-    {
-        final long safeUntilNs = request.sendNs + ttlNs - Math.min(context.clockDriftBoundNs(), ttlNs / 2);
-        final Lease lease = new Lease(this, request.resource, leaseId, token, ttlNs, mode, request.request.autoRenew,
-            request.request.listener, safeUntilNs);
-        leases.put(leaseId, lease);
-        return lease;
-    }
-
-    // --------------------------------------------------------------------------------------------- plumbing
-
-    private Pending register(final long correlationId, final String key)
-    {
-        final Pending waiting = new Pending(System.nanoTime(), context.requestTimeoutNs(), key, null, null);
-        pending.put(correlationId, waiting);
-        return waiting;
-    }
-
-    private void connectShard(final int streamId, final long deadlineNs)
-    {
-        if (connections.containsKey(streamId))
-        {
-            return;
-        }
-        final Publication publication = aeron.addPublication(context.requestChannel(), streamId);
-        final ShardConnection connection = new ShardConnection(streamId, publication);
-        connections.put(streamId, connection);
-        connectionArray = connections.values().toArray(new ShardConnection[0]);
-        while (!publication.isConnected())
-        {
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                throw new GridTimeoutException("no node at " + context.requestChannel() + " stream " + streamId);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
-        sendConnect(connection, deadlineNs);
-        while (true)
-        {
-            try
-            {
-                // A connect lost on the way is sent again; the node times out the session it may have opened.
-                connection.ready.get(Math.min(CONNECT_RETRY_NS, Math.max(1, deadlineNs - System.nanoTime())),
-                    TimeUnit.NANOSECONDS);
-                break;
-            }
-            catch (final TimeoutException ex)
-            {
-                if (System.nanoTime() - deadlineNs > 0)
-                {
-                    throw new GridTimeoutException("node did not complete the session handshake on stream " + streamId);
-                }
-                sendConnect(connection, deadlineNs);
-            }
-            catch (final ExecutionException | InterruptedException ex)
-            {
-                throw handshakeFailure(ex);
-            }
-        }
-    }
-
-    private static RuntimeException handshakeFailure(final Exception ex)
-    {
-        if (ex instanceof InterruptedException)
-        {
-            Thread.currentThread().interrupt();
-            return new GridTimeoutException("interrupted while connecting");
-        }
-        return ex.getCause() instanceof GridException ? (GridException)ex.getCause() : new IllegalStateException(ex);
-    }
-
-    private void sendConnect(final ShardConnection connection, final long deadlineNs)
-    {
-        connection.connectCorrelationId = correlationIds.incrementAndGet();
-        synchronized (sendLock)
-        {
-            connect.wrapAndApplyHeader(buffer, 0, header)
-                .correlationId(connection.connectCorrelationId)
-                .responseStreamId(context.responseStreamId())
-                .protocolVersion(SessionConnectEncoder.SCHEMA_VERSION)
-                .clientName(context.clientName())
-                .responseChannel(resolvedResponseChannel);
-            offerUntil(connection.publication, MessageHeaderEncoder.ENCODED_LENGTH + connect.encodedLength(), deadlineNs);
-        }
+        final PendingRequest request = dispatch.newRequest(PendingRequest.Kind.RELEASE, lease.session(), 0);
+        request.lease = lease;
+        return cast(dispatch.submit(request, true, (proxy, correlationId, sessionId) ->
+            proxy.release(correlationId, sessionId, lease.leaseId())));
     }
 
     /**
-     * Partitions moved between shards (the node restarted with other settings, or the client asked the wrong
-     * shard): route by the new map and open sessions with shards not known yet. On the conductor thread.
+     * @return true when the calling thread may wait for an answer.
      */
-    private void applyMovedMap(final int[] map)
+    boolean mayBlock()
     {
-        for (final int streamId : java.util.Arrays.stream(map).distinct().toArray())
-        {
-            if (!connections.containsKey(streamId))
-            {
-                final ShardConnection connection = new ShardConnection(
-                    streamId, aeron.addPublication(context.requestChannel(), streamId));
-                connection.established = true;
-                connections.put(streamId, connection);
-                connectionArray = connections.values().toArray(new ShardConnection[0]);
-            }
-        }
-        final ShardConnection[] byPartition = new ShardConnection[map.length];
-        for (int partition = 0; partition < map.length; partition++)
-        {
-            byPartition[partition] = connections.get(map[partition]);
-        }
-        routes = byPartition;
+        return !conductor.isDutyThread();
     }
 
     /**
-     * Notice lost sessions (the node stopped answering keep-alives, or closed the session) and open new ones.
-     * Called on the conductor thread; never blocks for long. Leases of a lost session run out on the grid.
+     * The outcomes the duty cycle hands back, and the requests it makes on its own.
      */
-    int maintainSessions(final long nowNs)
+    private final class Outcomes implements RequestOutcomes
     {
-        int work = 0;
-        for (final ShardConnection connection : connectionArray)
+        public void complete(final PendingRequest request, final Object value)
         {
-            if (0 != connection.sessionId && connection.sessionTimeoutNs > 0 &&
-                nowNs - connection.lastHeardNs > connection.sessionTimeoutNs)
-            {
-                connection.sessionId = 0;
-                work++;
-            }
-            if (0 == connection.sessionId && !closed && connection.established &&
-                nowNs - connection.lastReconnectAttemptNs > RECONNECT_INTERVAL_NS && connection.publication.isConnected())
-            {
-                connection.lastReconnectAttemptNs = nowNs;
-                connection.ready = new CompletableFuture<>();
-                try
-                {
-                    sendConnect(connection, nowNs + TimeUnit.MILLISECONDS.toNanos(10));
-                }
-                catch (final GridException ex)
-                {
-                    connection.ready.completeExceptionally(ex);
-                }
-                work++;
-            }
+            dispatch.complete(request, value);
         }
-        return work;
-    }
 
-    /**
-     * @return true while every shard session is established.
-     */
-    public boolean isConnected()
-    {
-        for (final ShardConnection connection : connectionArray)
+        public void fail(final PendingRequest request, final ErrorCode code, final String message)
         {
-            if (0 == connection.sessionId)
-            {
-                return false;
-            }
+            dispatch.fail(request, code, message);
         }
-        return !closed;
-    }
 
-    private int[] distinctStreams()
-    {
-        return java.util.Arrays.stream(streamIdByPartition).distinct().toArray();
-    }
-
-    private ShardConnection connectionFor(final long connectCorrelationId)
-    {
-        for (final ShardConnection connection : connections.values())
+        public void sendRelease(final ShardSession session, final long leaseId, final Lease lease)
         {
-            if (connection.connectCorrelationId == connectCorrelationId)
+            if (!session.isOpen())
             {
-                return connection;
+                return;
+            }
+            final PendingRequest request = dispatch.newRequest(PendingRequest.Kind.RELEASE, session, 0);
+            request.lease = lease;
+            dispatch.sendInternal(request, (proxy, correlationId, sessionId) ->
+                proxy.release(correlationId, sessionId, leaseId));
+        }
+
+        public void sendRenewal(final Lease lease)
+        {
+            dispatch.sendInternal(renewalRequest(lease), renewSender(lease));
+        }
+
+        public boolean sendConfirmingRenewal(final Lease lease, final PendingRequest acquire)
+        {
+            final PendingRequest request = renewalRequest(lease);
+            request.confirming = acquire;
+            return dispatch.sendInternal(request, renewSender(lease));
+        }
+
+        public void sendCancelWait(final ShardSession session, final long acquireCorrelationId)
+        {
+            final PendingRequest request = dispatch.newRequest(PendingRequest.Kind.CANCEL_WAIT, session, 0);
+            dispatch.sendInternal(request, (proxy, correlationId, sessionId) ->
+                proxy.cancelWait(correlationId, sessionId, acquireCorrelationId));
+        }
+
+        public GridClient client()
+        {
+            return GridClient.this;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ plumbing
+
+    private void connectSessions(final SecureRandom random)
+    {
+        final long deadlineNs = context.nanoClock().nanoTime() + context.connectTimeoutNs();
+        for (int attempt = 1; ; attempt++)
+        {
+            final int streamId = 0 != context.responseStreamId() ? context.responseStreamId() :
+                RESPONSE_STREAM_FLOOR + random.nextInt(Integer.MAX_VALUE - RESPONSE_STREAM_FLOOR);
+            responses = aeron.addSubscription(context.responseChannel(), streamId);
+            final String resolvedChannel = resolve(responses, deadlineNs);
+            conductor.responses(new EgressAdapter(responses, conductor), resolvedChannel, streamId);
+            final ShardSession first = conductor.sessionFor(context.streamBase());
+            first.failure = null;
+            if (!dispatch.awaitCondition(() -> null != first.failure ||
+                (routes.partitionCount() > 0 && allOpen() && first.isOpen()), deadlineNs))
+            {
+                throw new GridTimeoutException(describeTimeout(first));
+            }
+            final GridException failure = firstFailure();
+            if (null == failure)
+            {
+                return;
+            }
+            if (ErrorCode.RESPONSE_CHANNEL_IN_USE == failure.code() && 0 == context.responseStreamId() &&
+                attempt < CONNECT_ATTEMPTS)
+            {
+                // The stream picked at random was taken by another client of the same driver: pick another.
+                conductor.responses(null, resolvedChannel, streamId);
+                CloseHelper.quietClose(responses);
+                continue;
+            }
+            throw failure;
+        }
+    }
+
+    private String describeTimeout(final ShardSession first)
+    {
+        if (!first.proxy.isConnected())
+        {
+            return "no node at " + context.requestChannel() + " stream " + context.streamBase() + " within " +
+                TimeUnit.NANOSECONDS.toMillis(context.connectTimeoutNs()) + " ms";
+        }
+        return "the node did not complete the session handshake within " +
+            TimeUnit.NANOSECONDS.toMillis(context.connectTimeoutNs()) + " ms (can it reach " + context.responseChannel() +
+            "?)";
+    }
+
+    private GridException firstFailure()
+    {
+        for (final ShardSession session : conductor.sessions())
+        {
+            if (null != session.failure)
+            {
+                return session.failure;
             }
         }
         return null;
     }
 
+    private boolean allOpen()
+    {
+        for (final ShardSession session : conductor.sessions())
+        {
+            if (!session.isOpen())
+            {
+                if (null != session.failure)
+                {
+                    return true;
+                }
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean allClosed(final ShardSession[] sessions)
+    {
+        for (final ShardSession session : sessions)
+        {
+            if (ShardSession.State.OPEN == session.state())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String resolve(final Subscription subscription, final long deadlineNs)
+    {
+        if (!context.responseChannel().startsWith("aeron:udp"))
+        {
+            return context.responseChannel();
+        }
+        final String[] resolved = new String[1];
+        if (!dispatch.awaitCondition(() -> null != (resolved[0] = subscription.tryResolveChannelEndpointPort()),
+            deadlineNs))
+        {
+            throw new GridTimeoutException("response channel did not bind: " + context.responseChannel());
+        }
+        return resolved[0];
+    }
+
+    private Object call(
+        final byte[] name, final PendingRequest.Kind kind, final String label, final RequestDispatch.Sender sender)
+    {
+        final long deadlineNs = context.nanoClock().nanoTime() + context.requestTimeoutNs();
+        while (true)
+        {
+            final ShardSession session = awaitSession(routes.byName(name), name, deadlineNs);
+            final PendingRequest request = dispatch.newRequest(kind, session, 0);
+            request.name = label;
+            dispatch.submit(request, false, sender);
+            try
+            {
+                return dispatch.await(request);
+            }
+            catch (final GridException ex)
+            {
+                if (!retryable(ex, deadlineNs))
+                {
+                    throw ex;
+                }
+            }
+        }
+    }
+
+    private CompletableFuture<Object> callAsync(
+        final byte[] name, final PendingRequest.Kind kind, final String label, final RequestDispatch.Sender sender)
+    {
+        final ShardSession session = openSessionOrNull(routes.byName(name));
+        if (null == session)
+        {
+            return notConnected();
+        }
+        final PendingRequest request = dispatch.newRequest(kind, session, 0);
+        request.name = label;
+        return dispatch.submit(request, true, sender);
+    }
+
+    private CompletableFuture<Object> startList(
+        final String prefix, final long ownerSessionId, final int maxLeases, final boolean async)
+    {
+        final byte[] prefixBytes = arguments.notNull("prefix", prefix).getBytes(StandardCharsets.UTF_8);
+        if (prefixBytes.length > context.maxKeyLength())
+        {
+            throw new IllegalArgumentException("prefix must be at most " + context.maxKeyLength() + " bytes");
+        }
+        if (maxLeases < 1 || maxLeases > 1000)
+        {
+            throw new IllegalArgumentException("maxLeases must be 1 to 1000, not " + maxLeases);
+        }
+        ensureOpen();
+        final ShardSession[] sessions = conductor.sessions();
+        final CompletableFuture<Object> future = new CompletableFuture<>();
+        final LeaseListCollector collector = new LeaseListCollector(future, sessions.length, maxLeases);
+        for (final ShardSession session : sessions)
+        {
+            final PendingRequest request = dispatch.newRequest(PendingRequest.Kind.LIST, session, 0);
+            request.listCollector = collector;
+            if (!session.isOpen())
+            {
+                request.future = future;
+                request.async = async;
+                dispatch.fail(request, ErrorCode.NOT_CONNECTED, null);
+                continue;
+            }
+            request.future = future;
+            request.async = async;
+            pending.register(request);
+            if (session.proxy.list(request.correlationId, session.sessionId(), ownerSessionId, maxLeases, prefixBytes) <= 0 &&
+                null != pending.take(request.correlationId))
+            {
+                dispatch.fail(request, ErrorCode.BACK_PRESSURE, null);
+            }
+        }
+        return future;
+    }
+
+    private PendingRequest newAcquire(
+        final ShardSession session, final String resource, final LeaseRequest request, final long waitNs)
+    {
+        final PendingRequest pendingAcquire = dispatch.newRequest(PendingRequest.Kind.ACQUIRE, session, waitNs);
+        pendingAcquire.name = resource;
+        pendingAcquire.leaseRequest = request;
+        return pendingAcquire;
+    }
+
+    private static RequestDispatch.Sender acquireSender(
+        final byte[] name, final long ttlNs, final long waitNs, final LeaseRequest request)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(name);
+        return (proxy, correlationId, sessionId) -> proxy.acquire(correlationId, sessionId, ttlNs, waitNs, request.mode,
+            request.autoRenew, request.holderLimit, buffer, 0, name.length);
+    }
+
+    private static RequestDispatch.Sender putSender(final byte[] name, final byte[] value)
+    {
+        return (proxy, correlationId, sessionId) -> proxy.put(correlationId, sessionId, new UnsafeBuffer(name), 0,
+            name.length, new UnsafeBuffer(value), 0, value.length);
+    }
+
+    private static RequestDispatch.Sender getSender(final byte[] name)
+    {
+        return (proxy, correlationId, sessionId) -> proxy.get(correlationId, sessionId, new UnsafeBuffer(name), 0,
+            name.length);
+    }
+
+    private static RequestDispatch.Sender deleteSender(final byte[] name)
+    {
+        return (proxy, correlationId, sessionId) -> proxy.delete(correlationId, sessionId, new UnsafeBuffer(name), 0,
+            name.length);
+    }
+
+    private static RequestDispatch.Sender casSender(final byte[] name, final long expectedVersion, final byte[] value)
+    {
+        return (proxy, correlationId, sessionId) -> proxy.compareAndSet(correlationId, sessionId, expectedVersion,
+            new UnsafeBuffer(name), 0, name.length, new UnsafeBuffer(value), 0, value.length);
+    }
+
+    private static RequestDispatch.Sender fencedSender(
+        final byte[] name, final byte[] resource, final long fencingToken, final byte[] value)
+    {
+        return (proxy, correlationId, sessionId) -> proxy.fencedPut(correlationId, sessionId, fencingToken,
+            new UnsafeBuffer(name), 0, name.length, new UnsafeBuffer(resource), 0, resource.length,
+            new UnsafeBuffer(value), 0, value.length);
+    }
+
+    private static RequestDispatch.Sender renewSender(final Lease lease)
+    {
+        return (proxy, correlationId, sessionId) -> proxy.renew(correlationId, sessionId, lease.leaseId());
+    }
+
+    private PendingRequest renewalRequest(final Lease lease)
+    {
+        final PendingRequest request = dispatch.newRequest(PendingRequest.Kind.RENEW, lease.session(), 0);
+        request.lease = lease;
+        return request;
+    }
+
+    private PendingRequest valueRequest(
+        final PendingRequest.Kind kind, final DirectBuffer key, final int keyOffset, final int keyLength,
+        final ValueCallback callback)
+    {
+        final PendingRequest request = dispatch.newRequest(kind, routed(routes.byName(key, keyOffset, keyLength)), 0);
+        request.valueCallback = callback;
+        return request;
+    }
+
     /**
-     * A lease id from outside (a tool, a user) may name no partition of this grid: such a lease cannot exist.
+     * A session to put a callback request on; when the grid has no route yet, the first session stands in (and the
+     * request fails as not connected if it is not open).
      */
-    private boolean isLeaseIdInRange(final long leaseId)
-    {
-        return leaseId > 0 && LeaseIds.partitionId(leaseId) < routes.length;
-    }
-
-    private ShardConnection route(final byte[] name)
-    {
-        final int[] map = streamIdByPartition;
-        return route(Partitioner.partition(name, map.length));
-    }
-
-    private ShardConnection route(final int partitionId)
+    private ShardSession routed(final ShardSession route)
     {
         ensureOpen();
-        final ShardConnection connection = routes[partitionId];
-        if (null == connection || 0 == connection.sessionId)
+        if (null != route)
         {
-            throw new GridException(io.leasegrid.codec.sbe.ErrorCode.UNKNOWN_SESSION,
-                "no session with the shard of partition " + partitionId + " (reconnecting)");
+            return route;
         }
-        return connection;
+        return conductor.sessionFor(context.streamBase());
     }
 
-    private void offer(final ShardConnection connection, final int bodyLength, final long correlationId)
+    private void cancelWait(final PendingRequest pendingAcquire)
     {
-        try
+        pendingAcquire.cancelled = true;
+        final Object granted = pendingAcquire.future.getNow(null);
+        if (granted instanceof Lease)
         {
-            offerUntil(connection.publication, MessageHeaderEncoder.ENCODED_LENGTH + bodyLength,
-                System.nanoTime() + context.requestTimeoutNs());
+            ((Lease)granted).releaseAsync();
         }
-        catch (final GridException ex)
+        else if (pendingAcquire.session.isOpen())
         {
-            final Pending failed = pending.remove(correlationId);
-            if (null != failed)
-            {
-                failed.future.completeExceptionally(ex);
-            }
+            outcomes.sendCancelWait(pendingAcquire.session, pendingAcquire.correlationId);
         }
     }
 
-    private void offerCallback(final ShardConnection connection, final int bodyLength, final long correlationId)
+    private Lease leaseOf(final long leaseId)
     {
-        final long deadlineNs = System.nanoTime() + context.requestTimeoutNs();
-        while (true)
+        for (final ShardSession session : conductor.sessions())
         {
-            final long result = connection.publication.offer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + bodyLength);
-            if (result > 0)
+            final Lease lease = session.leases.get(leaseId);
+            if (null != lease)
             {
-                return;
+                return lease;
             }
-            if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED ||
-                System.nanoTime() - deadlineNs > 0)
+        }
+        return null;
+    }
+
+    private ShardSession awaitSession(final ShardSession route, final byte[] name, final long deadlineNs)
+    {
+        ensureOpen();
+        final ShardSession[] found = { route };
+        if (null != found[0] && found[0].isOpen())
+        {
+            return found[0];
+        }
+        final boolean open = dispatch.awaitCondition(() ->
+        {
+            if (null != name)
             {
-                // Left to the conductor's sweep, which fails it at its deadline.
-                return;
+                found[0] = routes.byName(name);
             }
-            Thread.onSpinWait();
+            return null != found[0] && found[0].isOpen();
+        }, deadlineNs);
+        if (!open)
+        {
+            ensureOpen();
+            throw new GridException(ErrorCode.NOT_CONNECTED, "no open session with the node's shard within the " +
+                "request timeout; the client keeps reconnecting");
+        }
+        return found[0];
+    }
+
+    private static ShardSession openSessionOrNull(final ShardSession session)
+    {
+        return null != session && session.isOpen() ? session : null;
+    }
+
+    private boolean retryable(final GridException ex, final long deadlineNs)
+    {
+        return (ErrorCode.NOT_PRIMARY == ex.code() || ErrorCode.NOT_CONNECTED == ex.code()) &&
+            context.nanoClock().nanoTime() - deadlineNs < 0;
+    }
+
+    private void ensureValid(final Lease lease)
+    {
+        if (!lease.isValid())
+        {
+            throw notValid(lease);
         }
     }
 
-    private void offerUntil(final Publication publication, final int length, final long deadlineNs)
+    private static GridException notValid(final Lease lease)
     {
-        while (true)
+        return new GridException(ErrorCode.LEASE_EXPIRED, "the lease on " + lease.resource() +
+            " is no longer valid on this client" + (null == lease.endReason() ? " (its safe-until time passed)" :
+            ": " + lease.endReason()) + "; nothing was sent");
+    }
+
+    private void ensureMayBlock()
+    {
+        ensureOpen();
+        if (conductor.isDutyThread())
         {
-            final long result = publication.offer(buffer, 0, length);
-            if (result > 0)
-            {
-                return;
-            }
-            if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED)
-            {
-                throw new GridException(io.leasegrid.codec.sbe.ErrorCode.SHUTTING_DOWN, "publication closed");
-            }
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                throw new GridTimeoutException("could not send to the node: " +
-                    (result == Publication.NOT_CONNECTED ? "not connected" : "back-pressured"));
-            }
-            Thread.onSpinWait();
+            throw new IllegalStateException("a blocking call on the thread that delivers the client's answers (inside a " +
+                "callback) would wait for itself: use the asynchronous variant");
         }
     }
 
@@ -995,42 +1219,32 @@ public final class GridClient implements AutoCloseable
     {
         if (closed)
         {
-            throw new IllegalStateException("client is closed");
+            throw new IllegalStateException("the client is closed");
         }
     }
 
-    private static <T> T join(final CompletableFuture<T> future)
+    private <T> CompletableFuture<T> notConnected()
     {
-        try
-        {
-            return future.join();
-        }
-        catch (final CompletionException ex)
-        {
-            if (ex.getCause() instanceof GridException)
-            {
-                throw (GridException)ex.getCause();
-            }
-            throw ex;
-        }
+        ensureOpen();
+        return CompletableFuture.failedFuture(new GridException(ErrorCode.NOT_CONNECTED, null));
     }
 
-    private static String resolve(final Subscription subscription, final GridClientContext context)
+    @SuppressWarnings("unchecked")
+    private static <T> CompletableFuture<T> cast(final CompletableFuture<?> future)
     {
-        if (!context.responseChannel().startsWith("aeron:udp"))
+        return (CompletableFuture<T>)future;
+    }
+
+    /**
+     * @return leases of every session, for tests of the client.
+     */
+    List<Lease> leases()
+    {
+        final List<Lease> leases = new ArrayList<>();
+        for (final ShardSession session : conductor.sessions())
         {
-            return context.responseChannel();
+            leases.addAll(session.leases.values());
         }
-        final long deadlineNs = System.nanoTime() + context.connectTimeoutNs();
-        String resolved;
-        while (null == (resolved = subscription.tryResolveChannelEndpointPort()))
-        {
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                throw new GridTimeoutException("response channel did not bind: " + context.responseChannel());
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
-        return resolved;
+        return leases;
     }
 }

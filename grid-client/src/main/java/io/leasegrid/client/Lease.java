@@ -1,55 +1,94 @@
 package io.leasegrid.client;
 
-import io.leasegrid.codec.sbe.LeaseMode;
+import org.agrona.concurrent.NanoClock;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * A lease the grid granted this client. Its fencing token goes with every write it guards; {@link #isValid()}
- * answers on the client's own monotonic clock whether the grid can still be counting on this client as the
- * holder (send time of the grant or renewal + TTL - a clock-drift bound). Thread safe.
+ * A lease the grid granted this client. Its fencing token goes with every write it guards.
+ * <p>
+ * {@link #isValid()} answers, on this client's own monotonic clock, whether the client may still act as the holder:
+ * until its <b>safe-until</b> time, which only ever comes from a request this lease's session sent for this lease and
+ * the grid answered (the acquire that granted it, or a renewal): the send time of that request, plus the TTL, minus a
+ * clock-drift bound. Nothing else extends it: not keep-alives, not another lease's renewal, not a reconnect. The grid
+ * cannot have given the resource to anyone else before then; once it passes unconfirmed, or the grid ends the lease,
+ * or its session is lost, the lease has ended on this client for good: {@link LeaseListener#onExpired} fires, and fenced
+ * puts with it are refused before they are sent.
+ * <p>
+ * Thread safe.
  */
 public final class Lease implements AutoCloseable
 {
+    /**
+     * Where a lease stands on this client.
+     */
+    enum State
+    {
+        /** Granted after a wait: a renewal confirms how long it may be used before it is handed out. */
+        CONFIRMING,
+        /** Held: valid until its safe-until time. */
+        HELD,
+        /** Ended: released, expired, refused, lapsed or lost with its session. */
+        ENDED
+    }
+
     private final GridClient client;
+    private final NanoClock clock;
+    private final ShardSession session;
     private final String resource;
     private final long leaseId;
     private final long fencingToken;
     private final long ttlNs;
+    private final long driftBoundNs;
     private final LeaseMode mode;
     private final boolean autoRenew;
     private final LeaseListener listener;
+    private volatile State state = State.CONFIRMING;
     private volatile long safeUntilNs;
-    private volatile boolean ended;
-    volatile boolean expiringNotified;
+    private boolean confirmed;
+    private volatile String endReason;
+    boolean expiringNotified;
+    long nextRenewNs;
+    boolean renewInFlight;
 
     Lease(
         final GridClient client,
+        final NanoClock clock,
+        final ShardSession session,
         final String resource,
         final long leaseId,
         final long fencingToken,
         final long ttlNs,
+        final long clockDriftBoundNs,
         final LeaseMode mode,
         final boolean autoRenew,
-        final LeaseListener listener,
-        final long safeUntilNs)
+        final LeaseListener listener)
     {
         this.client = client;
+        this.clock = clock;
+        this.session = session;
         this.resource = resource;
         this.leaseId = leaseId;
         this.fencingToken = fencingToken;
         this.ttlNs = ttlNs;
+        this.driftBoundNs = Math.min(clockDriftBoundNs, ttlNs / 2);
         this.mode = mode;
         this.autoRenew = autoRenew;
         this.listener = listener;
-        this.safeUntilNs = safeUntilNs;
     }
 
+    /**
+     * @return the resource it holds.
+     */
     public String resource()
     {
         return resource;
     }
 
+    /**
+     * @return the lease id, which names its partition.
+     */
     public long leaseId()
     {
         return leaseId;
@@ -63,6 +102,9 @@ public final class Lease implements AutoCloseable
         return fencingToken;
     }
 
+    /**
+     * @return its time to live; a renewal extends it by this much from the renewal.
+     */
     public Duration ttl()
     {
         return Duration.ofNanos(ttlNs);
@@ -73,14 +115,33 @@ public final class Lease implements AutoCloseable
         return ttlNs;
     }
 
+    /**
+     * @return the mode it holds in.
+     */
     public LeaseMode mode()
     {
         return mode;
     }
 
+    /**
+     * @return whether the client renews it on its own, about every third of its TTL.
+     */
     public boolean autoRenew()
     {
         return autoRenew;
+    }
+
+    /**
+     * @return id of the session that holds it.
+     */
+    public long sessionId()
+    {
+        return session.sessionId();
+    }
+
+    ShardSession session()
+    {
+        return session;
     }
 
     LeaseListener listener()
@@ -88,43 +149,84 @@ public final class Lease implements AutoCloseable
         return listener;
     }
 
-    /**
-     * @return true while the client may act as the holder: before safe-until and not ended.
-     */
-    public boolean isValid()
+    State state()
     {
-        return !ended && System.nanoTime() - safeUntilNs < 0;
+        return state;
     }
 
     /**
-     * @return the client-monotonic time ({@link System#nanoTime()}) until which the lease is safe.
+     * @return true while the client may act as the holder: held, and before its safe-until time.
+     */
+    public boolean isValid()
+    {
+        return State.HELD == state && clock.nanoTime() - safeUntilNs < 0;
+    }
+
+    /**
+     * @return the client-monotonic time ({@link GridClientContext#nanoClock()}, by default {@link System#nanoTime()})
+     * until which the lease is safe to use.
      */
     public long safeUntilNs()
     {
         return safeUntilNs;
     }
 
-    void safeUntilNs(final long safeUntilNs)
+    /**
+     * @return why the lease ended on this client, or null while it has not.
+     */
+    public String endReason()
     {
-        if (safeUntilNs - this.safeUntilNs > 0)
+        return endReason;
+    }
+
+    /**
+     * The grid answered a request for this lease sent at {@code sendNs}: it holds at least until then plus its TTL, on
+     * the grid's clock; on ours, less a drift bound. The one rule of safe-until.
+     */
+    void confirmedBy(final long sendNs)
+    {
+        final long candidate = sendNs + ttlNs - driftBoundNs;
+        if (!confirmed || candidate - safeUntilNs > 0)
         {
-            this.safeUntilNs = safeUntilNs;
+            safeUntilNs = candidate;
+            confirmed = true;
             expiringNotified = false;
         }
     }
 
-    boolean ended()
+    /**
+     * The lease may be handed out: held from now on.
+     */
+    void held(final long nowNs)
     {
-        return ended;
-    }
-
-    void markEnded()
-    {
-        ended = true;
+        if (State.CONFIRMING == state)
+        {
+            state = State.HELD;
+            nextRenewNs = nowNs + ttlNs / 3;
+        }
     }
 
     /**
-     * Extend the lease by its TTL.
+     * End the lease on this client.
+     *
+     * @return true when this call ended it (it was not ended already).
+     */
+    boolean end(final String reason)
+    {
+        synchronized (this)
+        {
+            if (State.ENDED == state)
+            {
+                return false;
+            }
+            state = State.ENDED;
+            endReason = reason;
+            return true;
+        }
+    }
+
+    /**
+     * Extend the lease by its TTL, waiting for the grid's answer.
      *
      * @throws GridException with {@code LEASE_EXPIRED} or {@code LEASE_NOT_FOUND} when it is already gone.
      */
@@ -134,7 +236,19 @@ public final class Lease implements AutoCloseable
     }
 
     /**
-     * Give the lease back; waiters behind it are granted.
+     * Extend the lease by its TTL without waiting; the future completes on the client's event thread.
+     *
+     * @return completed when the grid renewed it, or exceptionally with a {@link GridException}.
+     */
+    public CompletableFuture<Void> renewAsync()
+    {
+        return client.renewAsync(this);
+    }
+
+    /**
+     * Give the lease back, waiting for the grid's answer; waiters behind it are granted.
+     *
+     * @throws GridException when the grid no longer had it (it ends on this client either way).
      */
     public void release()
     {
@@ -142,11 +256,21 @@ public final class Lease implements AutoCloseable
     }
 
     /**
+     * Give the lease back without waiting; the future completes on the client's event thread.
+     *
+     * @return completed when the grid released it, or exceptionally with a {@link GridException}.
+     */
+    public CompletableFuture<Void> releaseAsync()
+    {
+        return client.releaseAsync(this);
+    }
+
+    /**
      * Release the lease if it is still held; a lease already gone is not an error here.
      */
     public void close()
     {
-        if (!ended)
+        if (State.ENDED != state)
         {
             try
             {
@@ -154,7 +278,7 @@ public final class Lease implements AutoCloseable
             }
             catch (final GridException ex)
             {
-                markEnded();
+                end("closed: " + ex.code());
             }
         }
     }
@@ -162,6 +286,7 @@ public final class Lease implements AutoCloseable
     public String toString()
     {
         return "Lease{" + resource + ", id=" + leaseId + ", token=" + fencingToken + ", " + mode +
-            ", ttl=" + Duration.ofNanos(ttlNs) + (isValid() ? ", valid" : ", not valid") + "}";
+            ", ttl=" + Duration.ofNanos(ttlNs) + (isValid() ? ", valid" : ", not valid") +
+            (null == endReason ? "" : ", ended: " + endReason) + "}";
     }
 }

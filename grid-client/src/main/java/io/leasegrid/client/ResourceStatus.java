@@ -1,12 +1,12 @@
 package io.leasegrid.client;
 
-import io.leasegrid.codec.sbe.LeaseMode;
-
 import java.time.Duration;
 import java.util.List;
 
 /**
- * Who holds and who waits for a resource, as its primary saw it when it answered.
+ * Who holds and who waits for a resource, as its primary saw it when it answered. Any session may ask; it learns the
+ * holders' session ids, lease ids, fencing tokens and remaining TTLs, which is enough to watch a resource and not
+ * enough to act on it: renew, release and fenced puts all check the session. Immutable.
  */
 public final class ResourceStatus
 {
@@ -30,26 +30,41 @@ public final class ResourceStatus
             this.mode = mode;
         }
 
+        /**
+         * @return the holder's lease id.
+         */
         public long leaseId()
         {
             return leaseId;
         }
 
+        /**
+         * @return the holder's session id.
+         */
         public long sessionId()
         {
             return sessionId;
         }
 
+        /**
+         * @return the holder's fencing token.
+         */
         public long fencingToken()
         {
             return fencingToken;
         }
 
+        /**
+         * @return TTL the holder had left when the primary answered.
+         */
         public Duration remainingTtl()
         {
             return remainingTtl;
         }
 
+        /**
+         * @return the mode it holds in.
+         */
         public LeaseMode mode()
         {
             return mode;
@@ -75,16 +90,25 @@ public final class ResourceStatus
         this.holderLimit = holderLimit;
     }
 
+    /**
+     * @return the resource asked about.
+     */
     public String resource()
     {
         return resource;
     }
 
+    /**
+     * @return its holders, in grant order; empty when it is free.
+     */
     public List<Holder> holders()
     {
         return holders;
     }
 
+    /**
+     * @return acquires waiting for it.
+     */
     public int waiterCount()
     {
         return waiterCount;

@@ -2,23 +2,27 @@ package io.leasegrid.node;
 
 import io.aeron.Aeron;
 import io.aeron.Subscription;
+import io.aeron.UnavailableImageHandler;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.leasegrid.node.partition.ConsistentHashRing;
+import io.leasegrid.node.partition.PartitionTable;
 import io.leasegrid.node.shard.ShardAgent;
 import io.leasegrid.node.shard.ShardContext;
-import io.leasegrid.node.shard.ShardNetworkAgent;
-import io.leasegrid.node.shard.ShardResponsePublisher;
 import io.leasegrid.node.status.Alerts;
+import io.leasegrid.node.status.DiskWatch;
 import io.leasegrid.node.status.PrometheusEndpoint;
 import io.leasegrid.node.status.ShardCounters;
 import io.leasegrid.node.status.StatusFile;
 import org.agrona.CloseHelper;
-import org.agrona.IoUtil;
-import org.agrona.concurrent.SystemEpochClock;
-import org.agrona.concurrent.status.CountersManager;
 import org.agrona.ErrorHandler;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.errors.DistinctErrorLog;
+import org.agrona.concurrent.status.CountersManager;
 
 import java.io.File;
 import java.io.IOException;
@@ -26,10 +30,11 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 
 /**
- * A grid node: an embedded (or external) Aeron media driver, and one {@link ShardNetworkAgent} thread per shard,
- * each owning its partitions and listening on its own request stream over UDP and IPC.
+ * A grid node: an embedded (or external) Aeron media driver, and one {@link ShardAgent} thread per shard, each owning
+ * its partitions and listening on its own request stream over UDP and IPC; a thread watches the journals' disk.
  * <p>
  * Start with {@link #launch(GridNodeContext)} or {@code main}; {@link #close()} is idempotent.
  */
@@ -39,13 +44,13 @@ public final class GridNode implements AutoCloseable
     public static final long STOP_TIMEOUT_MS = 15_000;
 
     private final GridNodeContext context;
-    private final MediaDriver driver;
-    private final Aeron aeron;
-    private final List<AgentRunner> runners = new ArrayList<>();
-    private final List<ShardNetworkAgent> shards = new ArrayList<>();
     private final DirectoryLock directoryLock;
-    private final StatusFile statusFile;
-    private final PrometheusEndpoint prometheus;
+    private final List<AgentRunner> runners = new ArrayList<>();
+    private final List<ShardAgent> shards = new ArrayList<>();
+    private MediaDriver driver;
+    private Aeron aeron;
+    private StatusFile statusFile;
+    private PrometheusEndpoint prometheus;
     private boolean closed;
 
     private GridNode(final GridNodeContext context)
@@ -53,87 +58,116 @@ public final class GridNode implements AutoCloseable
         this.context = context;
         // Before anything in the directory is touched: a second node must not delete the first one's driver files.
         directoryLock = DirectoryLock.acquire(new File(context.dir()));
-        final ErrorHandler errorHandler = Throwable::printStackTrace;
-        MediaDriver launchedDriver = null;
-        Aeron connectedAeron = null;
-        StatusFile createdStatus = null;
-        PrometheusEndpoint startedPrometheus = null;
         try
         {
-            createdStatus = StatusFile.create(new File(context.dir()));
-            final CountersManager countersManager = new CountersManager(createdStatus.metadata(), createdStatus.values());
-            final Alerts alerts = new Alerts(createdStatus.alerts(), SystemEpochClock.INSTANCE);
-            final FileStore journalStore = journalStore(context);
-            if (context.embeddedDriver())
-            {
-                final boolean dedicated = "dedicated".equals(context.driverThreading());
-                launchedDriver = MediaDriver.launch(GridNodeContext.driverIdleStrategy(new MediaDriver.Context()
-                    .aeronDirectoryName(context.aeronDir())
-                    .dirDeleteOnStart(true)
-                    .dirDeleteOnShutdown(true)
-                    .threadingMode(dedicated ? ThreadingMode.DEDICATED : ThreadingMode.SHARED)
-                    .errorHandler(errorHandler), context.idleStrategyName()));
-            }
-            connectedAeron = Aeron.connect(new Aeron.Context()
-                .aeronDirectoryName(context.aeronDir())
-                .errorHandler(errorHandler));
-
-            final ConsistentHashRing ring = new ConsistentHashRing(ConsistentHashRing.DEFAULT_VIRTUAL_NODES, context.nodeId());
-            final int[][] shardPartitions = ConsistentHashRing.assignToShards(
-                ring.partitionsOf(context.nodeId(), context.partitions()), context.shards());
-            final int[] streamIdByPartition = new int[context.partitions()];
-            for (int shard = 0; shard < shardPartitions.length; shard++)
-            {
-                for (final int partition : shardPartitions[shard])
-                {
-                    streamIdByPartition[partition] = context.streamBase() + shard;
-                }
-            }
-
-            for (int shard = 0; shard < shardPartitions.length; shard++)
-            {
-                final int streamId = context.streamBase() + shard;
-                final ShardResponsePublisher publisher = new ShardResponsePublisher(connectedAeron, context.nodeId(),
-                    context.partitions(), context.requestChannel(), streamIdByPartition, context.sessionTimeoutNs() / 3,
-                    context.sessionTimeoutNs(), null != context.credentials());
-                final ShardAgent shardAgent = new ShardAgent(new ShardContext()
-                    .shardId(shard)
-                    .partitionCount(context.partitions())
-                    .partitions(shardPartitions[shard])
-                    .journalDir(context.journalDir().getPath())
-                    .listener(publisher));
-                final Subscription[] subscriptions =
-                {
-                    connectedAeron.addSubscription(context.requestChannel(), streamId),
-                    connectedAeron.addSubscription("aeron:ipc", streamId),
-                };
-                final ShardNetworkAgent agent = new ShardNetworkAgent(
-                    shardAgent, publisher, subscriptions, context.credentials(), context.sessionTimeoutNs(),
-                    context.shardCpu(shard));
-                agent.observability(new ShardCounters(countersManager, shard), alerts, context.stallThresholdNs(),
-                    context.diskUsageAlert(), journalStore);
-                shards.add(agent);
-                runners.add(new AgentRunner(
-                    GridNodeContext.idleStrategy(context.idleStrategyName()), errorHandler, null, agent));
-            }
-            if (context.prometheusPort() >= 0)
-            {
-                startedPrometheus = new PrometheusEndpoint("127.0.0.1", context.prometheusPort(), createdStatus.counters());
-            }
+            start();
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(startedPrometheus, connectedAeron, launchedDriver, createdStatus, directoryLock);
+            runners.forEach(CloseHelper::quietClose);
+            CloseHelper.quietCloseAll(prometheus, aeron, driver, statusFile, directoryLock);
             throw ex;
         }
-        driver = launchedDriver;
-        aeron = connectedAeron;
-        statusFile = createdStatus;
-        prometheus = startedPrometheus;
         for (final AgentRunner runner : runners)
         {
             AgentRunner.startOnThread(runner);
         }
+    }
+
+    private void start()
+    {
+        statusFile = StatusFile.create(new File(context.dir()));
+        final CountersManager countersManager = new CountersManager(statusFile.metadata(), statusFile.values());
+        final Alerts alerts = new Alerts(statusFile.alerts(), SystemEpochClock.INSTANCE);
+        final DistinctErrorLog errorLog = new DistinctErrorLog(statusFile.errors(), SystemEpochClock.INSTANCE);
+        final ErrorHandler errorHandler = failure ->
+        {
+            errorLog.record(failure);
+            System.err.println("leasegrid: " + rootMessage(failure));
+        };
+        if (context.embeddedDriver())
+        {
+            final boolean dedicated = "dedicated".equals(context.driverThreading());
+            driver = MediaDriver.launch(GridNodeContext.driverIdleStrategy(new MediaDriver.Context()
+                .aeronDirectoryName(context.aeronDir())
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true)
+                .threadingMode(dedicated ? ThreadingMode.DEDICATED : ThreadingMode.SHARED)
+                .errorHandler(errorHandler), context.idleStrategyName()));
+        }
+        aeron = Aeron.connect(new Aeron.Context()
+            .aeronDirectoryName(context.aeronDir())
+            .errorHandler(errorHandler));
+
+        final ConsistentHashRing ring = new ConsistentHashRing(ConsistentHashRing.DEFAULT_VIRTUAL_NODES, context.nodeId());
+        final int[][] shardPartitions = ConsistentHashRing.assignToShards(
+            ring.partitionsOf(context.nodeId(), context.partitions()), context.shards());
+        final int[] streamIdByPartition = new int[context.partitions()];
+        for (int shard = 0; shard < shardPartitions.length; shard++)
+        {
+            for (final int partition : shardPartitions[shard])
+            {
+                streamIdByPartition[partition] = context.streamBase() + shard;
+            }
+        }
+        final PartitionTable partitionTable = PartitionTable.singleNode(
+            context.nodeId(), context.requestChannel(), streamIdByPartition, 1);
+
+        final List<ShardCounters> shardCounters = new ArrayList<>();
+        for (int shard = 0; shard < shardPartitions.length; shard++)
+        {
+            final int streamId = context.streamBase() + shard;
+            final Queue<Long> closedImages = new ManyToOneConcurrentLinkedQueue<>();
+            final Subscription[] subscriptions =
+            {
+                aeron.addSubscription(context.requestChannel(), streamId, null, closedImageSink(closedImages, 0)),
+                aeron.addSubscription("aeron:ipc", streamId, null, closedImageSink(closedImages, 1)),
+            };
+            final ShardCounters counters = new ShardCounters(countersManager, shard);
+            shardCounters.add(counters);
+            final ShardAgent shardAgent = new ShardAgent(new ShardContext()
+                .shardId(shard)
+                .nodeId(context.nodeId())
+                .partitionCount(context.partitions())
+                .partitions(shardPartitions[shard])
+                .journalDir(context.journalDir().getPath())
+                .aeron(aeron)
+                .subscriptions(subscriptions)
+                .closedImages(closedImages)
+                .credentials(context.credentials())
+                .sessionTimeoutNs(context.sessionTimeoutNs())
+                .keepAliveIntervalNs(context.keepAliveIntervalNs())
+                .maxStrangers(context.maxStrangers())
+                .strangerTimeoutNs(context.strangerTimeoutNs())
+                .partitionTable(partitionTable)
+                .counters(counters)
+                .countersManager(countersManager)
+                .alerts(alerts)
+                .errorHandler(errorHandler)
+                .stallThresholdNs(context.stallThresholdNs())
+                .cpu(context.shardCpu(shard)));
+            shards.add(shardAgent);
+            runners.add(new AgentRunner(
+                GridNodeContext.idleStrategy(context.idleStrategyName()), errorHandler, null, shardAgent));
+        }
+        final FileStore journalStore = journalStore(context);
+        if (null != journalStore)
+        {
+            runners.add(new AgentRunner(new SleepingMillisIdleStrategy(100), errorHandler, null,
+                new DiskWatch(journalStore, shardCounters, alerts, context.diskUsageAlert(), SystemEpochClock.INSTANCE)));
+        }
+        if (context.prometheusPort() >= 0)
+        {
+            prometheus = new PrometheusEndpoint("127.0.0.1", context.prometheusPort(), statusFile.counters());
+        }
+    }
+
+    /**
+     * An image that goes away is reported, on the Aeron client's thread, to the shard that assembles its fragments.
+     */
+    private static UnavailableImageHandler closedImageSink(final Queue<Long> closedImages, final int subscriptionIndex)
+    {
+        return image -> closedImages.offer(((long)subscriptionIndex << 32) | (image.sessionId() & 0xFFFF_FFFFL));
     }
 
     /**
@@ -158,7 +192,7 @@ public final class GridNode implements AutoCloseable
     /**
      * @return the shards, for counters and tests.
      */
-    public List<ShardNetworkAgent> shards()
+    public List<ShardAgent> shards()
     {
         return shards;
     }

@@ -79,6 +79,21 @@ public final class GridNodeConfiguration
     /** Default disk usage alert threshold. */
     public static final double DISK_USAGE_ALERT_DEFAULT = 0.9;
 
+    /** How often clients are told to send keep-alives; three missed ones and a client suspects the node is gone. */
+    public static final String KEEP_ALIVE_INTERVAL_MS_PROP_NAME = "leasegrid.session.keepalive.interval.ms";
+    /** Default keep-alive interval. */
+    public static final long KEEP_ALIVE_INTERVAL_MS_DEFAULT = 500;
+
+    /** Connects that may wait to authenticate at once, per shard: what strangers can make the node hold. */
+    public static final String MAX_STRANGERS_PROP_NAME = "leasegrid.session.max.unauthenticated";
+    /** Default limit of waiting connects. */
+    public static final int MAX_STRANGERS_DEFAULT = 64;
+
+    /** How long a connect has to authenticate before the node forgets it and closes its publication. */
+    public static final String STRANGER_TIMEOUT_MS_PROP_NAME = "leasegrid.session.authenticate.timeout.ms";
+    /** Default time to authenticate. */
+    public static final long STRANGER_TIMEOUT_MS_DEFAULT = 5_000;
+
     private GridNodeConfiguration()
     {
     }

@@ -25,6 +25,11 @@ public final class GridNodeContext
     private String credentialsFile = System.getProperty(GridNodeConfiguration.CREDENTIALS_FILE_PROP_NAME);
     private long sessionTimeoutMs = Long.getLong(
         GridNodeConfiguration.SESSION_TIMEOUT_MS_PROP_NAME, GridNodeConfiguration.SESSION_TIMEOUT_MS_DEFAULT);
+    private Long keepAliveIntervalMs = Long.getLong(GridNodeConfiguration.KEEP_ALIVE_INTERVAL_MS_PROP_NAME);
+    private int maxStrangers = Integer.getInteger(
+        GridNodeConfiguration.MAX_STRANGERS_PROP_NAME, GridNodeConfiguration.MAX_STRANGERS_DEFAULT);
+    private long strangerTimeoutMs = Long.getLong(
+        GridNodeConfiguration.STRANGER_TIMEOUT_MS_PROP_NAME, GridNodeConfiguration.STRANGER_TIMEOUT_MS_DEFAULT);
     private String aeronDir = System.getProperty(GridNodeConfiguration.AERON_DIR_PROP_NAME);
     private String idleStrategy = System.getProperty(
         GridNodeConfiguration.IDLE_STRATEGY_PROP_NAME, GridNodeConfiguration.IDLE_STRATEGY_DEFAULT);
@@ -58,6 +63,19 @@ public final class GridNodeContext
         if (sessionTimeoutMs < 100)
         {
             throw new IllegalArgumentException("session timeout must be at least 100 ms: " + sessionTimeoutMs);
+        }
+        if (null == keepAliveIntervalMs)
+        {
+            keepAliveIntervalMs = Math.min(GridNodeConfiguration.KEEP_ALIVE_INTERVAL_MS_DEFAULT, sessionTimeoutMs / 3);
+        }
+        if (keepAliveIntervalMs < 10 || keepAliveIntervalMs * 3 > sessionTimeoutMs)
+        {
+            throw new IllegalArgumentException("keep-alive interval must be at least 10 ms and at most a third of the " +
+                "session timeout (" + sessionTimeoutMs + " ms): " + keepAliveIntervalMs);
+        }
+        if (maxStrangers < 1 || strangerTimeoutMs < 10)
+        {
+            throw new IllegalArgumentException("at least one connect must be able to wait, for at least 10 ms");
         }
         idleStrategy(idleStrategy);
         if (!"shared".equals(driverThreading) && !"dedicated".equals(driverThreading))
@@ -242,6 +260,44 @@ public final class GridNodeContext
     public long sessionTimeoutNs()
     {
         return TimeUnit.MILLISECONDS.toNanos(sessionTimeoutMs);
+    }
+
+    public GridNodeContext keepAliveIntervalMs(final long keepAliveIntervalMs)
+    {
+        this.keepAliveIntervalMs = keepAliveIntervalMs;
+        return this;
+    }
+
+    /**
+     * @return the keep-alive interval; once concluded, the default is the smaller of 500 ms and a third of the
+     * session timeout.
+     */
+    public long keepAliveIntervalNs()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(null == keepAliveIntervalMs ?
+            Math.min(GridNodeConfiguration.KEEP_ALIVE_INTERVAL_MS_DEFAULT, sessionTimeoutMs / 3) : keepAliveIntervalMs);
+    }
+
+    public GridNodeContext maxStrangers(final int maxStrangers)
+    {
+        this.maxStrangers = maxStrangers;
+        return this;
+    }
+
+    public int maxStrangers()
+    {
+        return maxStrangers;
+    }
+
+    public GridNodeContext strangerTimeoutMs(final long strangerTimeoutMs)
+    {
+        this.strangerTimeoutMs = strangerTimeoutMs;
+        return this;
+    }
+
+    public long strangerTimeoutNs()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(strangerTimeoutMs);
     }
 
     public GridNodeContext aeronDir(final String aeronDir)

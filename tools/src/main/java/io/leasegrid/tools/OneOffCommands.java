@@ -105,7 +105,6 @@ final class OneOffCommands
             .aeronDir(aeronDir)
             .requestChannel("aeron:ipc")
             .responseChannel("aeron:ipc")
-            .responseStreamId(2_000 + (int)(ProcessHandle.current().pid() % 1_000))
             .credentials(System.getProperty("leasegrid.client.name", "cli"),
                 null == secret ? null : Base64.getDecoder().decode(secret)));
     }

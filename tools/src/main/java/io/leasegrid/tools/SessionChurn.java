@@ -141,10 +141,21 @@ final class SessionChurn
 
     private static long[] resources(final long pid, final File aeronDir) throws IOException
     {
-        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"));
-            Stream<Path> files = Files.walk(aeronDir.toPath()))
+        for (int attempt = 0; ; attempt++)
         {
-            return new long[]{ fds.count(), files.filter(Files::isRegularFile).count() };
+            // The driver deletes files as we walk its directory: walk again when one vanishes under us.
+            try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"));
+                Stream<Path> files = Files.walk(aeronDir.toPath()))
+            {
+                return new long[]{ fds.count(), files.filter(Files::isRegularFile).count() };
+            }
+            catch (final java.io.UncheckedIOException ex)
+            {
+                if (attempt >= 10)
+                {
+                    throw ex;
+                }
+            }
         }
     }
 

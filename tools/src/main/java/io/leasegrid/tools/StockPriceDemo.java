@@ -155,12 +155,22 @@ final class StockPriceDemo
                 try
                 {
                     feedA.fencedPut(price(symbol), encode(1), stale);
-                    System.out.printf("   %-5s late write ACCEPTED: this must never happen%n", symbol);
+                    System.out.printf("   %-5s late write ACCEPTED by A's client: this must never happen%n", symbol);
+                }
+                catch (final GridException ex)
+                {
+                    System.out.printf("   %-5s A's client refuses the write before sending it: %s%n", symbol, ex.code());
+                }
+                try
+                {
+                    // A client that ignored its lease's validity would send the old token anyway: the grid fences it.
+                    feedA.fencedPut(price(symbol), encode(1), stale.resource(), stale.fencingToken());
+                    System.out.printf("   %-5s late write ACCEPTED by the grid: this must never happen%n", symbol);
                 }
                 catch (final GridException ex)
                 {
                     refused++;
-                    System.out.printf("   %-5s late write refused: %s%n", symbol, ex.code());
+                    System.out.printf("   %-5s the old token sent anyway is refused by the grid: %s%n", symbol, ex.code());
                 }
             }
             for (final String symbol : SYMBOLS)

@@ -35,7 +35,9 @@ class StockPriceDemoTest
         {
             assertTrue(output.contains(symbol + "  feed-handler-A holds it (fencing token 1)"), output);
             assertTrue(output.contains("feed-handler-B took over with fencing token 2 (was 1)"), output);
-            assertTrue(output.contains(symbol + "  late write refused: FENCING_TOKEN_REJECTED"), output);
+            assertTrue(output.contains(symbol + "  A's client refuses the write before sending it: LEASE_EXPIRED"), output);
+            assertTrue(output.contains(symbol + "  the old token sent anyway is refused by the grid: FENCING_TOKEN_REJECTED"),
+                output);
         }
         assertTrue(output.contains("demo complete: no stale price reached the grid"), output);
     }

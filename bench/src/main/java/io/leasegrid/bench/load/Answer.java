@@ -3,7 +3,7 @@ package io.leasegrid.bench.load;
 import io.leasegrid.client.GridClient;
 import io.leasegrid.client.LeaseCallback;
 import io.leasegrid.client.ValueCallback;
-import io.leasegrid.codec.sbe.ErrorCode;
+import io.leasegrid.client.ErrorCode;
 import org.agrona.DirectBuffer;
 
 import org.agrona.concurrent.IdleStrategy;

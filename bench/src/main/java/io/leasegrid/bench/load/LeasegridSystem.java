@@ -154,7 +154,7 @@ final class LeasegridSystem implements SystemUnderTest
         {
             answer.reset();
             client.acquire(resource, 0, resource.capacity(), request, answer);
-            if (!answer.await(client, ANSWER_TIMEOUT_NS + request.waitTimeoutNs()))
+            if (!answer.await(client, ANSWER_TIMEOUT_NS + request.waitTimeout().toNanos()))
             {
                 return false;
             }

@@ -1,6 +1,6 @@
 package io.leasegrid.node.lease;
 
-import io.leasegrid.codec.sbe.LeaseMode;
+import io.leasegrid.codec.internal.LeaseMode;
 import io.leasegrid.node.util.TimerNode;
 
 /**
@@ -64,6 +64,14 @@ public final class Lease extends TimerNode
     }
 
     /**
+     * @return true while the lease has not reached its expiry at {@code nowNs}, whether or not its timer fired yet.
+     */
+    public boolean isLiveAt(final long nowNs)
+    {
+        return expiresAtNs - nowNs > 0;
+    }
+
+    /**
      * @return mode it was granted in.
      */
     public LeaseMode mode()
@@ -72,7 +80,7 @@ public final class Lease extends TimerNode
     }
 
     /**
-     * @return whether session keep-alives renew it.
+     * @return whether its client renews it on its own (recorded for audits; the node treats all leases alike).
      */
     public boolean autoRenew()
     {

@@ -1,7 +1,7 @@
 package io.leasegrid.node.lease;
 
 import io.leasegrid.codec.LeaseIds;
-import io.leasegrid.codec.sbe.LeaseMode;
+import io.leasegrid.codec.internal.LeaseMode;
 import io.leasegrid.node.util.BytesKeyMap;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -116,6 +116,14 @@ public final class LeaseTable
     }
 
     /**
+     * @return every live lease, in no particular order; for listing, not for the hot path.
+     */
+    public java.util.Collection<Lease> leases()
+    {
+        return leases.values();
+    }
+
+    /**
      * @param sessionId of the session.
      * @return what it holds in this partition, or null when it is unknown here.
      */
@@ -125,13 +133,34 @@ public final class LeaseTable
     }
 
     /**
-     * Record a session in this partition.
+     * Record a session in this partition, with what it takes to let the session resume after a restart.
      */
-    public SessionLeases openSession(final long sessionId, final long timeoutNs)
+    public SessionLeases openSession(final long sessionId, final long timeoutNs, final String clientName, final byte[] nonce)
     {
         final SessionLeases session = openSessionIfAbsent(sessionId);
         session.timeoutNs = timeoutNs;
+        session.clientName = clientName;
+        session.nonce = nonce;
         return session;
+    }
+
+    /**
+     * The one rule of fencing: the live holder of {@code resource} whose token is {@code fencingToken}, or null when
+     * the token is not (or no longer) a current holder's.
+     */
+    public Lease liveHolderWithToken(final Resource resource, final long fencingToken, final long nowNs)
+    {
+        if (null != resource)
+        {
+            for (Lease holder = resource.firstHolder; null != holder; holder = holder.nextHolder)
+            {
+                if (holder.fencingToken == fencingToken && holder.isLiveAt(nowNs))
+                {
+                    return holder;
+                }
+            }
+        }
+        return null;
     }
 
     /**
@@ -358,20 +387,6 @@ public final class LeaseTable
         unlinkWaiter(waiter);
         freeWaiters.add(waiter);
         releaseResourceIfIdle(resource);
-    }
-
-    /**
-     * Record a session keep-alive: every auto-renew lease of the session is renewed by its TTL from {@code nowNs}.
-     */
-    public void keepAlive(final SessionLeases session, final long nowNs)
-    {
-        for (Lease lease = session.firstLease; null != lease; lease = lease.nextInSession)
-        {
-            if (lease.autoRenew)
-            {
-                lease.expiresAtNs = nowNs + lease.ttlNs;
-            }
-        }
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.leasegrid.node.lease;
 
-import io.leasegrid.codec.sbe.LeaseMode;
+import io.leasegrid.codec.internal.LeaseMode;
 import io.leasegrid.node.util.BytesKeyMap;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -48,6 +48,20 @@ public final class Resource implements BytesKeyMap.Entry
     public int nameLength()
     {
         return nameLength;
+    }
+
+    /**
+     * The one compatibility rule: whether a request in {@code mode} with {@code holderLimit} may hold the resource
+     * alongside its current holders. Exclusive holds alone; shared holders share with the same limit, up to it.
+     */
+    public boolean canHold(final LeaseMode mode, final int holderLimit)
+    {
+        if (0 == holderCount)
+        {
+            return true;
+        }
+        return LeaseMode.SHARED == mode && LeaseMode.SHARED == this.mode &&
+            this.holderLimit == holderLimit && (0 == holderLimit || holderCount < holderLimit);
     }
 
     /**

@@ -7,6 +7,8 @@ public final class SessionLeases
 {
     long sessionId;
     long timeoutNs;
+    String clientName = "";
+    byte[] nonce = new byte[0];
     int leaseCount;
     int autoRenewCount;
     int waiterCount;
@@ -27,6 +29,22 @@ public final class SessionLeases
     public long timeoutNs()
     {
         return timeoutNs;
+    }
+
+    /**
+     * @return credential name of the session's client.
+     */
+    public String clientName()
+    {
+        return clientName;
+    }
+
+    /**
+     * @return the challenge the session answered, from which its key is derived again after a restart.
+     */
+    public byte[] nonce()
+    {
+        return nonce;
     }
 
     /**

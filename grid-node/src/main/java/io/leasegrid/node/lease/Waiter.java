@@ -1,6 +1,6 @@
 package io.leasegrid.node.lease;
 
-import io.leasegrid.codec.sbe.LeaseMode;
+import io.leasegrid.codec.internal.LeaseMode;
 import io.leasegrid.node.util.TimerNode;
 
 /**

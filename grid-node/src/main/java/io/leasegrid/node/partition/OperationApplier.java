@@ -1,20 +1,10 @@
 package io.leasegrid.node.partition;
 
-import io.leasegrid.codec.internal.BooleanType;
 import io.leasegrid.codec.internal.CheckpointKind;
-import io.leasegrid.codec.internal.LeaseEndOpDecoder;
-import io.leasegrid.codec.internal.LeaseGrantOpDecoder;
-import io.leasegrid.codec.internal.LeaseRenewOpDecoder;
-import io.leasegrid.codec.internal.MessageHeaderDecoder;
-import io.leasegrid.codec.internal.SessionCloseOpDecoder;
+import io.leasegrid.codec.internal.LeaseEndReason;
+import io.leasegrid.codec.internal.LeaseMode;
 import io.leasegrid.codec.internal.SessionCloseReason;
-import io.leasegrid.codec.internal.SessionKeepAliveOpDecoder;
-import io.leasegrid.codec.internal.SessionOpenOpDecoder;
-import io.leasegrid.codec.internal.TimeCheckpointOpDecoder;
-import io.leasegrid.codec.internal.ValueDeleteOpDecoder;
-import io.leasegrid.codec.internal.ValuePutOpDecoder;
-import io.leasegrid.codec.internal.WaiterEnqueueOpDecoder;
-import io.leasegrid.codec.internal.WaiterLeaveOpDecoder;
+import io.leasegrid.codec.internal.WaiterLeaveReason;
 import io.leasegrid.node.lease.Lease;
 import io.leasegrid.node.lease.LeaseTable;
 import io.leasegrid.node.lease.SessionLeases;
@@ -27,23 +17,15 @@ import org.agrona.DirectBuffer;
  * through it, so every copy of a partition that applied the same entries holds the same state.
  * <p>
  * Time inside comes only from the entry ({@code monotonicNs}, {@code timestampNs}); nothing here reads a clock.
- * Not thread safe: one per shard. Allocates nothing.
+ * Not thread safe: one per shard. Allocates nothing per operation but for a session's first entry in a partition.
  */
-public final class OperationApplier
+public final class OperationApplier implements OperationListener
 {
-    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
-    private final LeaseGrantOpDecoder grant = new LeaseGrantOpDecoder();
-    private final LeaseRenewOpDecoder renew = new LeaseRenewOpDecoder();
-    private final LeaseEndOpDecoder end = new LeaseEndOpDecoder();
-    private final WaiterEnqueueOpDecoder enqueue = new WaiterEnqueueOpDecoder();
-    private final WaiterLeaveOpDecoder leave = new WaiterLeaveOpDecoder();
-    private final ValuePutOpDecoder put = new ValuePutOpDecoder();
-    private final ValueDeleteOpDecoder delete = new ValueDeleteOpDecoder();
-    private final TimeCheckpointOpDecoder checkpoint = new TimeCheckpointOpDecoder();
-    private final SessionOpenOpDecoder sessionOpen = new SessionOpenOpDecoder();
-    private final SessionCloseOpDecoder sessionClose = new SessionCloseOpDecoder();
-    private final SessionKeepAliveOpDecoder keepAlive = new SessionKeepAliveOpDecoder();
-
+    private final OperationAdapter adapter = new OperationAdapter();
+    private PartitionState state;
+    private long position;
+    private long timestampNs;
+    private long monotonicNs;
     private Lease lastGranted;
     private Waiter lastEnqueued;
 
@@ -85,164 +67,141 @@ public final class OperationApplier
         final DirectBuffer buffer,
         final int offset)
     {
-        header.wrap(buffer, offset);
-        final int templateId = header.templateId();
-        final int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
-        final int blockLength = header.blockLength();
-        final int version = header.version();
-        final LeaseTable leases = state.leases();
-
-        switch (templateId)
+        this.state = state;
+        this.position = position;
+        this.timestampNs = timestampNs;
+        this.monotonicNs = monotonicNs;
+        final int templateId = adapter.dispatch(buffer, offset, this);
+        if (templateId < 0)
         {
-            case LeaseGrantOpDecoder.TEMPLATE_ID:
-            {
-                grant.wrap(buffer, bodyOffset, blockLength, version);
-                final long leaseId = grant.leaseId();
-                final long sessionId = grant.sessionId();
-                final long token = grant.fencingToken();
-                final long ttlNs = grant.ttlNs();
-                final io.leasegrid.codec.sbe.LeaseMode mode = io.leasegrid.codec.sbe.LeaseMode.get(grant.modeRaw());
-                final boolean autoRenew = BooleanType.TRUE == grant.autoRenew();
-                final int holderLimit = grant.holderLimit();
-                final long correlationId = grant.correlationId();
-                final int resourceLength = grant.resourceLength();
-                final int resourceOffset = grant.limit() + LeaseGrantOpDecoder.resourceHeaderLength();
-                lastGranted = leases.grant(leaseId, sessionId, token, ttlNs, mode, autoRenew, holderLimit, correlationId,
-                    buffer, resourceOffset, resourceLength, monotonicNs);
-                break;
-            }
-
-            case LeaseRenewOpDecoder.TEMPLATE_ID:
-            {
-                renew.wrap(buffer, bodyOffset, blockLength, version);
-                leases.renew(requireLease(leases, renew.leaseId(), position), renew.ttlNs(), monotonicNs);
-                break;
-            }
-
-            case LeaseEndOpDecoder.TEMPLATE_ID:
-            {
-                end.wrap(buffer, bodyOffset, blockLength, version);
-                leases.end(requireLease(leases, end.leaseId(), position));
-                break;
-            }
-
-            case WaiterEnqueueOpDecoder.TEMPLATE_ID:
-            {
-                enqueue.wrap(buffer, bodyOffset, blockLength, version);
-                final long sessionId = enqueue.sessionId();
-                final long correlationId = enqueue.correlationId();
-                final long ttlNs = enqueue.ttlNs();
-                final long waitTimeoutNs = enqueue.waitTimeoutNs();
-                final io.leasegrid.codec.sbe.LeaseMode mode = io.leasegrid.codec.sbe.LeaseMode.get(enqueue.modeRaw());
-                final boolean autoRenew = BooleanType.TRUE == enqueue.autoRenew();
-                final int holderLimit = enqueue.holderLimit();
-                final int resourceLength = enqueue.resourceLength();
-                final int resourceOffset = enqueue.limit() + WaiterEnqueueOpDecoder.resourceHeaderLength();
-                lastEnqueued = leases.enqueue(sessionId, correlationId, ttlNs, waitTimeoutNs, mode, autoRenew,
-                    holderLimit, buffer, resourceOffset, resourceLength, monotonicNs);
-                break;
-            }
-
-            case WaiterLeaveOpDecoder.TEMPLATE_ID:
-            {
-                leave.wrap(buffer, bodyOffset, blockLength, version);
-                final long sessionId = leave.sessionId();
-                final long correlationId = leave.correlationId();
-                leave.reason();
-                final int resourceLength = leave.resourceLength();
-                final int resourceOffset = leave.limit() + WaiterLeaveOpDecoder.resourceHeaderLength();
-                final Waiter waiter = leases.findWaiter(
-                    leases.resource(buffer, resourceOffset, resourceLength), sessionId, correlationId);
-                if (null == waiter)
-                {
-                    throw new IllegalStateException("journal position " + position + " removes an unknown waiter " +
-                        sessionId + "/" + correlationId + " of partition " + state.partitionId());
-                }
-                leases.removeWaiter(waiter);
-                break;
-            }
-
-            case ValuePutOpDecoder.TEMPLATE_ID:
-            {
-                put.wrap(buffer, bodyOffset, blockLength, version);
-                final long valueVersion = put.version();
-                final int keyLength = put.keyLength();
-                final int keyOffset = put.limit() + ValuePutOpDecoder.keyHeaderLength();
-                put.skipKey();
-                final int valueLength = put.valueLength();
-                final int valueOffset = put.limit() + ValuePutOpDecoder.valueHeaderLength();
-                state.values().put(buffer, keyOffset, keyLength, buffer, valueOffset, valueLength, valueVersion, timestampNs);
-                break;
-            }
-
-            case ValueDeleteOpDecoder.TEMPLATE_ID:
-            {
-                delete.wrap(buffer, bodyOffset, blockLength, version);
-                final long valueVersion = delete.version();
-                final int keyLength = delete.keyLength();
-                final int keyOffset = delete.limit() + ValueDeleteOpDecoder.keyHeaderLength();
-                state.values().delete(buffer, keyOffset, keyLength, valueVersion);
-                break;
-            }
-
-            case TimeCheckpointOpDecoder.TEMPLATE_ID:
-            {
-                checkpoint.wrap(buffer, bodyOffset, blockLength, version);
-                if (CheckpointKind.RECOVERY == checkpoint.kind())
-                {
-                    leases.rebase(monotonicNs, state.lastCheckpointNs);
-                }
-                state.lastCheckpointNs = monotonicNs;
-                break;
-            }
-
-            case SessionOpenOpDecoder.TEMPLATE_ID:
-            {
-                sessionOpen.wrap(buffer, bodyOffset, blockLength, version);
-                leases.openSession(sessionOpen.sessionId(), sessionOpen.sessionTimeoutNs());
-                break;
-            }
-
-            case SessionKeepAliveOpDecoder.TEMPLATE_ID:
-            {
-                keepAlive.wrap(buffer, bodyOffset, blockLength, version);
-                final SessionLeases session = leases.session(keepAlive.sessionId());
-                if (null != session)
-                {
-                    leases.keepAlive(session, monotonicNs);
-                }
-                break;
-            }
-
-            case SessionCloseOpDecoder.TEMPLATE_ID:
-            {
-                sessionClose.wrap(buffer, bodyOffset, blockLength, version);
-                final SessionLeases session = leases.session(sessionClose.sessionId());
-                if (null != session)
-                {
-                    leases.closeSession(session, SessionCloseReason.CLIENT_CLOSE == sessionClose.reason());
-                }
-                break;
-            }
-
-            default:
-                throw new IllegalStateException("journal position " + position + " of partition " +
-                    state.partitionId() + " holds unknown operation template " + templateId);
+            throw new IllegalStateException("journal position " + position + " of partition " + state.partitionId() +
+                " holds an operation this version does not know");
         }
-
         state.lastAppliedPosition = position;
         state.lastAppliedMonotonicNs = monotonicNs;
         state.lastEpoch = epoch;
         return templateId;
     }
 
-    private static Lease requireLease(final LeaseTable leases, final long leaseId, final long position)
+    public void onLeaseGrant(
+        final long leaseId,
+        final long sessionId,
+        final long fencingToken,
+        final long ttlNs,
+        final LeaseMode mode,
+        final boolean autoRenew,
+        final int holderLimit,
+        final long correlationId,
+        final DirectBuffer resource,
+        final int offset,
+        final int length)
     {
-        final Lease lease = leases.lease(leaseId);
+        lastGranted = state.leases().grant(leaseId, sessionId, fencingToken, ttlNs, mode, autoRenew, holderLimit,
+            correlationId, resource, offset, length, monotonicNs);
+    }
+
+    public void onLeaseRenew(final long leaseId, final long ttlNs)
+    {
+        state.leases().renew(requireLease(leaseId), ttlNs, monotonicNs);
+    }
+
+    public void onLeaseEnd(final long leaseId, final LeaseEndReason reason)
+    {
+        state.leases().end(requireLease(leaseId));
+    }
+
+    public void onWaiterEnqueue(
+        final long sessionId,
+        final long correlationId,
+        final long ttlNs,
+        final long waitTimeoutNs,
+        final LeaseMode mode,
+        final boolean autoRenew,
+        final int holderLimit,
+        final DirectBuffer resource,
+        final int offset,
+        final int length)
+    {
+        lastEnqueued = state.leases().enqueue(sessionId, correlationId, ttlNs, waitTimeoutNs, mode, autoRenew,
+            holderLimit, resource, offset, length, monotonicNs);
+    }
+
+    public void onWaiterLeave(
+        final long sessionId,
+        final long correlationId,
+        final WaiterLeaveReason reason,
+        final DirectBuffer resource,
+        final int offset,
+        final int length)
+    {
+        final LeaseTable leases = state.leases();
+        final Waiter waiter = leases.findWaiter(leases.resource(resource, offset, length), sessionId, correlationId);
+        if (null == waiter)
+        {
+            throw new IllegalStateException("journal position " + position + " removes an unknown waiter " +
+                sessionId + "/" + correlationId + " of partition " + state.partitionId());
+        }
+        leases.removeWaiter(waiter);
+    }
+
+    public void onValuePut(
+        final long version,
+        final DirectBuffer key,
+        final int keyOffset,
+        final int keyLength,
+        final DirectBuffer value,
+        final int valueOffset,
+        final int valueLength)
+    {
+        state.values().put(key, keyOffset, keyLength, value, valueOffset, valueLength, version, timestampNs);
+    }
+
+    public void onValueDelete(final long version, final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        state.values().delete(key, keyOffset, keyLength, version);
+    }
+
+    public void onTimeCheckpoint(final CheckpointKind kind)
+    {
+        if (CheckpointKind.RECOVERY == kind)
+        {
+            state.leases().rebase(monotonicNs, state.lastCheckpointNs);
+        }
+        state.lastCheckpointNs = monotonicNs;
+    }
+
+    public void onSessionOpen(
+        final long sessionId,
+        final long sessionTimeoutNs,
+        final DirectBuffer clientName,
+        final int nameOffset,
+        final int nameLength,
+        final DirectBuffer nonce,
+        final int nonceOffset,
+        final int nonceLength)
+    {
+        final byte[] nonceBytes = new byte[nonceLength];
+        nonce.getBytes(nonceOffset, nonceBytes);
+        state.leases().openSession(sessionId, sessionTimeoutNs,
+            clientName.getStringWithoutLengthUtf8(nameOffset, nameLength), nonceBytes);
+    }
+
+    public void onSessionClose(final long sessionId, final SessionCloseReason reason)
+    {
+        final SessionLeases session = state.leases().session(sessionId);
+        if (null != session)
+        {
+            state.leases().closeSession(session, SessionCloseReason.CLIENT_CLOSE == reason);
+        }
+    }
+
+    private Lease requireLease(final long leaseId)
+    {
+        final Lease lease = state.leases().lease(leaseId);
         if (null == lease)
         {
             throw new IllegalStateException("journal position " + position + " names unknown lease " + leaseId +
-                " of partition " + leases.partitionId());
+                " of partition " + state.partitionId());
         }
         return lease;
     }

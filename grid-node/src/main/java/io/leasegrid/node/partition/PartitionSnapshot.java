@@ -1,6 +1,6 @@
 package io.leasegrid.node.partition;
 
-import io.leasegrid.codec.sbe.LeaseMode;
+import io.leasegrid.codec.internal.LeaseMode;
 import io.leasegrid.node.lease.Lease;
 import io.leasegrid.node.lease.LeaseTable;
 import io.leasegrid.node.lease.Resource;
@@ -29,9 +29,9 @@ import java.util.zip.CRC32C;
  * same bytes, whatever order it was built in. Recovery loads the newest intact snapshot and applies the journal
  * after its position, so recovery time depends on the snapshot interval, not on the length of history.
  * <pre>
- *  magic "LGSNAP01" | partitionId | position | epoch | lastAppliedMonotonicNs | lastCheckpointNs
+ *  magic "LGSNAP02" | partitionId | position | epoch | lastAppliedMonotonicNs | lastCheckpointNs
  *  | lastFencingToken | lastLeaseSequence | lastVersion
- *  | sessions (sorted by id):     count, then sessionId, timeoutNs
+ *  | sessions (sorted by id):     count, then sessionId, timeoutNs, clientName, nonce
  *  | resources (sorted by name):  count, then name, mode, holderLimit,
  *  |     holders in grant order:  count, then leaseId, sessionId, attached, token, ttlNs, expiresAtNs, mode, autoRenew
  *  |     waiters in FIFO order:   count, then sessionId, correlationId, ttlNs, waitTimeoutNs, deadlineNs, mode,
@@ -44,7 +44,7 @@ import java.util.zip.CRC32C;
  */
 public final class PartitionSnapshot
 {
-    private static final long MAGIC = 0x31305041_4E53474CL; // "LGSNAP01" little-endian
+    private static final long MAGIC = 0x32305041_4E53474CL; // "LGSNAP02" little-endian
     private static final String PREFIX = "snapshot-";
     private static final String SUFFIX = ".bin";
 
@@ -80,6 +80,9 @@ public final class PartitionSnapshot
         {
             out.putLong(session.sessionId());
             out.putLong(session.timeoutNs());
+            final byte[] name = session.clientName().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.putBytes(name, name.length);
+            out.putBytes(session.nonce(), session.nonce().length);
         }
 
         final List<Resource> resources = new ArrayList<>();
@@ -176,7 +179,10 @@ public final class PartitionSnapshot
         final int sessionCount = reader.getInt();
         for (int i = 0; i < sessionCount; i++)
         {
-            leases.openSession(reader.getLong(), reader.getLong());
+            final long sessionId = reader.getLong();
+            final long timeoutNs = reader.getLong();
+            final String clientName = new String(reader.getBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            leases.openSession(sessionId, timeoutNs, clientName, reader.getBytes());
         }
 
         final int resourceCount = reader.getInt();

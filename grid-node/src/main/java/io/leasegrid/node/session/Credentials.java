@@ -85,6 +85,14 @@ public final class Credentials
     }
 
     /**
+     * @return the secret of a client, or null when it is unknown. Never logged, never sent.
+     */
+    public byte[] secret(final String clientName)
+    {
+        return secrets.get(clientName);
+    }
+
+    /**
      * Check a client's answer to a challenge in constant time.
      *
      * @return true when {@code mac} proves knowledge of the client's secret.

@@ -2,127 +2,122 @@ package io.leasegrid.node.shard;
 
 import io.leasegrid.codec.LeaseIds;
 import io.leasegrid.codec.Partitioner;
-import io.leasegrid.codec.internal.BooleanType;
 import io.leasegrid.codec.internal.CheckpointKind;
-import io.leasegrid.codec.sbe.ErrorCode;
 import io.leasegrid.codec.internal.JournalEntryDecoder;
+import io.leasegrid.codec.internal.LeaseMode;
+import io.leasegrid.codec.sbe.ErrorCode;
 import io.leasegrid.codec.sbe.LeaseAcquireDecoder;
-import io.leasegrid.codec.internal.LeaseEndOpEncoder;
-import io.leasegrid.codec.internal.LeaseEndReason;
-import io.leasegrid.codec.internal.LeaseGrantOpEncoder;
-import io.leasegrid.codec.sbe.LeaseMode;
+import io.leasegrid.codec.sbe.LeaseStatusRequestDecoder;
+import io.leasegrid.codec.sbe.LeaseListRequestDecoder;
+import io.leasegrid.codec.sbe.ValuePutDecoder;
+import io.leasegrid.codec.sbe.ValueGetDecoder;
+import io.leasegrid.codec.sbe.ValueDeleteDecoder;
+import io.leasegrid.codec.sbe.ValueCompareAndSetDecoder;
+import io.leasegrid.codec.sbe.ValueFencedPutDecoder;
 import io.leasegrid.codec.sbe.LeaseReleaseDecoder;
 import io.leasegrid.codec.sbe.LeaseRenewDecoder;
-import io.leasegrid.codec.internal.LeaseRenewOpEncoder;
-import io.leasegrid.codec.sbe.LeaseStatusRequestDecoder;
-import io.leasegrid.codec.internal.MessageHeaderEncoder;
-import io.leasegrid.codec.sbe.SessionCloseDecoder;
-import io.leasegrid.codec.internal.SessionCloseOpEncoder;
 import io.leasegrid.codec.sbe.SessionCloseReason;
-import io.leasegrid.codec.sbe.SessionKeepAliveDecoder;
-import io.leasegrid.codec.internal.SessionKeepAliveOpEncoder;
-import io.leasegrid.codec.internal.SessionOpenOpEncoder;
-import io.leasegrid.codec.internal.TimeCheckpointOpEncoder;
-import io.leasegrid.codec.sbe.ValueCompareAndSetDecoder;
-import io.leasegrid.codec.sbe.ValueDeleteDecoder;
-import io.leasegrid.codec.internal.ValueDeleteOpEncoder;
-import io.leasegrid.codec.sbe.ValueFencedPutDecoder;
-import io.leasegrid.codec.sbe.ValueGetDecoder;
-import io.leasegrid.codec.sbe.ValuePutDecoder;
-import io.leasegrid.codec.internal.ValuePutOpEncoder;
-import io.leasegrid.codec.internal.WaiterEnqueueOpEncoder;
-import io.leasegrid.codec.internal.WaiterLeaveOpEncoder;
-import io.leasegrid.codec.internal.WaiterLeaveReason;
-import io.leasegrid.journal.EntryHandler;
 import io.leasegrid.journal.JournalContext;
 import io.leasegrid.journal.PartitionJournal;
+import io.leasegrid.node.egress.EgressPublisher;
 import io.leasegrid.node.lease.Lease;
+import io.leasegrid.node.lease.LeaseDecider;
 import io.leasegrid.node.lease.LeaseTable;
-import io.leasegrid.node.lease.Resource;
-import io.leasegrid.node.lease.SessionLeases;
 import io.leasegrid.node.lease.Waiter;
-import io.leasegrid.node.partition.OperationApplier;
+import io.leasegrid.node.partition.Partition;
+import io.leasegrid.node.partition.PartitionLog;
+import io.leasegrid.node.partition.PartitionRole;
 import io.leasegrid.node.partition.PartitionSnapshot;
 import io.leasegrid.node.partition.PartitionState;
-import io.leasegrid.node.session.SessionTracker;
-import io.leasegrid.node.session.SessionTracker.TrackedSession;
+import io.leasegrid.node.session.ClientSession;
+import io.leasegrid.node.session.SessionManager;
+import io.leasegrid.node.status.Alerts;
+import io.leasegrid.node.status.CounterType;
+import io.leasegrid.node.status.ShardCounters;
 import io.leasegrid.node.util.TimerNode;
 import io.leasegrid.node.util.TimerWheel;
-import io.leasegrid.node.value.ValueEntry;
+import io.leasegrid.node.value.ValueDecider;
+import net.openhft.affinity.AffinityLock;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
-import org.agrona.ExpandableDirectByteBuffer;
-import org.agrona.collections.IntArrayList;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.concurrent.TimeUnit;
 
 /**
- * The single writer of a set of partitions. It decides every lease and value request as the partitions' primary
- * (who is granted, which fencing token, which version, when a lease expires or a wait times out), journals each
- * decision, applies it through the same {@link OperationApplier} that recovery uses, and answers through its
- * {@link ShardListener}.
+ * The single writer of a set of partitions, and the owner of their duty cycle: each cycle reads the clocks once, takes
+ * requests from the {@link IngressAdapter}, routes each to the partition's primary rules ({@link LeaseDecider},
+ * {@link ValueDecider}) or to the {@link SessionManager}, fires due timers (expiries, wait and session timeouts), and
+ * drains what waits to be sent; a slow tick writes time checkpoints and snapshots and refreshes gauges. Nothing in
+ * the cycle blocks or makes a system call but the journal's memory-mapped writes.
  * <p>
- * Rules it keeps (see the README): FIFO queues without barging; strictly increasing fencing tokens and versions;
- * no renewal of an expired lease; only the holder's session renews or releases; expiry and wait timeouts on the
- * monotonic clock through a timer wheel; periodic time checkpoints so that recovery gives every lease the TTL it
- * had left at the last checkpoint, counted from recovery.
+ * {@link #onStart()} recovers every partition (newest snapshot, then the journal after it, then a recovery checkpoint
+ * that rebases every deadline on this process's clock) and the sessions found in them, then serves as primary.
  * <p>
- * Every {@code onXxx} request method and {@link #doWork()} must be called on the shard's thread. Steady-state
- * requests allocate nothing.
+ * Every method runs on the shard's thread. Steady-state requests allocate nothing.
  */
-public final class ShardAgent implements Agent
+public final class ShardAgent implements Agent, IngressListener, SessionManager.Listener, TimerWheel.Handler
 {
+    private static final long SLOW_TICK_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long GAUGE_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long DUTY_WINDOW_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final ShardContext context;
-    private final ShardListener listener;
     private final NanoClock nanoClock;
     private final EpochNanoClock epochNanoClock;
-    private final ShardPartition[] partitions;
-    private final OperationApplier applier = new OperationApplier();
-    private final SessionTracker sessions = new SessionTracker();
-    private final TimerWheel timerWheel;
-    private final TimerWheel.Handler timerHandler = this::onTimer;
-    private final ExpandableDirectByteBuffer opBuffer = new ExpandableDirectByteBuffer(128 * 1024);
-    private final UnsafeBuffer nameScratch = new UnsafeBuffer(new byte[65536]);
-    private final ExpandableArrayBuffer affectedNames = new ExpandableArrayBuffer(1024);
-    private final IntArrayList affectedNameOffsets = new IntArrayList();
-
-    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
-    private final LeaseGrantOpEncoder grantOp = new LeaseGrantOpEncoder();
-    private final LeaseRenewOpEncoder renewOp = new LeaseRenewOpEncoder();
-    private final LeaseEndOpEncoder endOp = new LeaseEndOpEncoder();
-    private final WaiterEnqueueOpEncoder enqueueOp = new WaiterEnqueueOpEncoder();
-    private final WaiterLeaveOpEncoder leaveOp = new WaiterLeaveOpEncoder();
-    private final ValuePutOpEncoder putOp = new ValuePutOpEncoder();
-    private final ValueDeleteOpEncoder deleteOp = new ValueDeleteOpEncoder();
-    private final TimeCheckpointOpEncoder checkpointOp = new TimeCheckpointOpEncoder();
-    private final SessionOpenOpEncoder sessionOpenOp = new SessionOpenOpEncoder();
-    private final SessionCloseOpEncoder sessionCloseOp = new SessionCloseOpEncoder();
-    private final SessionKeepAliveOpEncoder keepAliveOp = new SessionKeepAliveOpEncoder();
-
-    private long epoch;
-    private long nowNs;
-    private long lastTimestampNs;
+    private final CachedNanoClock cachedNanoClock = new CachedNanoClock();
+    private final CachedNanoClock cachedEpochNanoClock = new CachedNanoClock();
+    private final Partition[] partitionById;
+    private final Partition[] owned;
+    private final TimerWheel timers;
+    private final ShardCounters counters;
+    private final Alerts alerts;
+    private final PartitionLog log;
+    private final SessionManager sessions;
+    private final EgressPublisher egress;
+    private final LeaseDecider leases;
+    private final ValueDecider values;
+    private final IngressAdapter ingress;
+    private AffinityLock affinityLock;
     private boolean started;
     private boolean closed;
-    private ShardPartition replayTarget;
-    private final EntryHandler replayHandler = this::onReplayEntry;
+    private long nextSlowTickNs;
+    private long nextGaugeNs;
+    private long lastCycleNs;
+    private long dutyWindowEndNs;
+    private long longestCycleNs;
 
     /**
-     * @param context settings; concluded here.
+     * @param context settings and collaborators; concluded here.
      */
     public ShardAgent(final ShardContext context)
     {
         this.context = context.conclude();
-        this.listener = context.listener();
-        this.nanoClock = context.nanoClock();
-        this.epochNanoClock = context.epochNanoClock();
-        this.partitions = new ShardPartition[context.partitionCount()];
-        this.epoch = context.epoch();
-        this.timerWheel = new TimerWheel(context.timerTickNs(), context.timerSlots(), nanoClock.nanoTime());
+        nanoClock = context.nanoClock();
+        epochNanoClock = context.epochNanoClock();
+        cachedNanoClock.update(nanoClock.nanoTime());
+        cachedEpochNanoClock.update(epochNanoClock.nanoTime());
+        partitionById = new Partition[context.partitionCount()];
+        owned = new Partition[context.partitions().length];
+        timers = new TimerWheel(context.timerTickNs(), context.timerSlots(), cachedNanoClock.nanoTime());
+        counters = context.counters();
+        alerts = context.alerts();
+        log = new PartitionLog(cachedNanoClock, cachedEpochNanoClock, context.errorHandler());
+        sessions = new SessionManager(context.aeron(), context.credentials(), context.sessionTimeoutNs(),
+            context.maxStrangers(), context.strangerTimeoutNs(), context.sessionIds(), cachedNanoClock, timers, counters,
+            alerts);
+        egress = new EgressPublisher(
+            null != context.answerSink() ? context.answerSink() : sessions.sessionEgress(),
+            counters, context.nodeId(), null != context.credentials(), context.keepAliveIntervalNs(),
+            context.sessionTimeoutNs());
+        sessions.wire(egress, this, context.partitionTable());
+        leases = new LeaseDecider(context.requestLimits(), context.maxWaitersPerResource(), log, egress, sessions, timers,
+            cachedNanoClock, counters, alerts);
+        values = new ValueDecider(context.requestLimits(), context.partitionCount(), log, egress, cachedNanoClock, alerts);
+        ingress = 0 == context.subscriptions().length ? null :
+            new IngressAdapter(context.subscriptions(), context.closedImages(), sessions, this, counters);
     }
 
     public String roleName()
@@ -130,10 +125,6 @@ public final class ShardAgent implements Agent
         return "leasegrid-shard-" + context.shardId();
     }
 
-    /**
-     * Open every partition's journal and recover its state: newest snapshot, then the journal after it, then a
-     * recovery checkpoint that rebases every deadline on this process's clock.
-     */
     public void onStart()
     {
         if (started)
@@ -141,35 +132,31 @@ public final class ShardAgent implements Agent
             return;
         }
         started = true;
-        nowNs = nanoClock.nanoTime();
-        for (final int partitionId : context.partitions())
+        if (context.cpu() >= 0)
         {
-            recover(partitionId);
+            affinityLock = AffinityLock.acquireLock(context.cpu());
         }
+        updateClocks();
+        final int[] partitionIds = context.partitions();
+        for (int i = 0; i < partitionIds.length; i++)
+        {
+            owned[i] = recover(partitionIds[i]);
+        }
+        nextSlowTickNs = cachedNanoClock.nanoTime();
     }
 
     public int doWork()
     {
-        nowNs = nanoClock.nanoTime();
-        int work = timerWheel.poll(nowNs, timerHandler);
-        for (final int partitionId : context.partitions())
+        final long nowNs = updateClocks();
+        trackDutyCycle(nowNs);
+        int work = null == ingress ? 0 : ingress.poll();
+        work += timers.poll(nowNs, this);
+        work += egress.releaseCommitted();
+        work += sessions.doWork(nowNs);
+        if (nowNs - nextSlowTickNs >= 0)
         {
-            final ShardPartition partition = partitions[partitionId];
-            if (nowNs - partition.nextCheckpointNs >= 0)
-            {
-                partition.nextCheckpointNs = nowNs + context.checkpointIntervalNs();
-                final LeaseTable leases = partition.state.leases();
-                if (leases.leaseCount() > 0 || leases.waiterCount() > 0)
-                {
-                    checkpoint(partition, CheckpointKind.PERIODIC);
-                    work++;
-                }
-            }
-            if (partition.entriesSinceSnapshot >= context.snapshotIntervalEntries())
-            {
-                takeSnapshot(partitionId);
-                work++;
-            }
+            nextSlowTickNs = nowNs + SLOW_TICK_NS;
+            work += slowTick(nowNs);
         }
         return work;
     }
@@ -179,23 +166,38 @@ public final class ShardAgent implements Agent
         if (!closed)
         {
             closed = true;
-            for (final ShardPartition partition : partitions)
+            sessions.close();
+            for (final Partition partition : owned)
             {
                 if (null != partition)
                 {
-                    partition.journal.close();
+                    partition.journal().close();
                 }
+            }
+            if (null != affinityLock)
+            {
+                affinityLock.release();
             }
         }
     }
 
+    // ------------------------------------------------------------------------------------------- for tools, tests
+
     /**
-     * @return the state of a partition this shard owns, or null. For tests and tools on the shard's thread.
+     * @return a partition this shard owns, or null.
+     */
+    public Partition partition(final int partitionId)
+    {
+        return partitionId >= 0 && partitionId < partitionById.length ? partitionById[partitionId] : null;
+    }
+
+    /**
+     * @return the state of a partition this shard owns, or null.
      */
     public PartitionState partitionState(final int partitionId)
     {
-        final ShardPartition partition = partitionId >= 0 && partitionId < partitions.length ? partitions[partitionId] : null;
-        return null == partition ? null : partition.state;
+        final Partition partition = partition(partitionId);
+        return null == partition ? null : partition.state();
     }
 
     /**
@@ -203,56 +205,32 @@ public final class ShardAgent implements Agent
      */
     public PartitionJournal journal(final int partitionId)
     {
-        final ShardPartition partition = partitionId >= 0 && partitionId < partitions.length ? partitions[partitionId] : null;
-        return null == partition ? null : partition.journal;
+        final Partition partition = partition(partitionId);
+        return null == partition ? null : partition.journal();
     }
 
     /**
-     * @return live leases in this shard's partitions.
+     * @return the shard's sessions.
      */
-    public long leaseCount()
+    public SessionManager sessions()
     {
-        long count = 0;
-        for (final int partitionId : context.partitions())
-        {
-            count += partitions[partitionId].state.leases().leaseCount();
-        }
-        return count;
+        return sessions;
     }
 
     /**
-     * @return waiting acquires in this shard's partitions.
+     * @return the CPU the shard's thread is pinned to, or -1.
      */
-    public long waiterCount()
+    public int pinnedCpu()
     {
-        long count = 0;
-        for (final int partitionId : context.partitions())
-        {
-            count += partitions[partitionId].state.leases().waiterCount();
-        }
-        return count;
+        return null == affinityLock ? -1 : affinityLock.cpuId();
     }
 
     /**
-     * @return entries held in this shard's journals.
+     * @return frames dropped because they could not be decoded.
      */
-    public long journalEntries()
+    public long malformedFrames()
     {
-        long count = 0;
-        for (final int partitionId : context.partitions())
-        {
-            final PartitionJournal journal = partitions[partitionId].journal;
-            count += journal.nextPosition() - journal.firstPosition();
-        }
-        return count;
-    }
-
-    /**
-     * @return number of sessions this shard tracks.
-     */
-    public int sessionCount()
-    {
-        return sessions.size();
+        return null == ingress ? 0 : ingress.malformedFrames();
     }
 
     /**
@@ -262,83 +240,51 @@ public final class ShardAgent implements Agent
      */
     public long takeSnapshot(final int partitionId)
     {
-        final ShardPartition partition = partitions[partitionId];
-        PartitionSnapshot.write(partition.state, partition.journal.directory());
-        partition.entriesSinceSnapshot = 0;
-        final long covered = partition.state.lastAppliedPosition();
-        partition.journal.deleteCyclesBefore(covered + 1);
+        final Partition partition = partitionById[partitionId];
+        PartitionSnapshot.write(partition.state(), partition.journal().directory());
+        partition.snapshotTaken();
+        final long covered = partition.state().lastAppliedPosition();
+        partition.journal().deleteCyclesBefore(covered + 1);
         return covered;
     }
 
-    // ------------------------------------------------------------------------------------------------ sessions
+    // -------------------------------------------------------------------------------------------------- ingress
 
-    /**
-     * A client session begins (or reconnects) on this shard.
-     */
-    public void onSessionOpen(final long correlationId, final long sessionId, final long timeoutNs)
+    public void onConnect(
+        final long correlationId,
+        final long clientInstanceId,
+        final long resumeSessionId,
+        final int responseStreamId,
+        final String clientName,
+        final String responseChannel)
     {
-        nowNs = nanoClock.nanoTime();
-        if (sessionId == 0 || timeoutNs <= 0)
-        {
-            listener.onError(correlationId, sessionId, ErrorCode.INVALID_ARGUMENT, 1);
-            return;
-        }
-        final TrackedSession session = sessions.open(sessionId, timeoutNs, nowNs);
-        timerWheel.schedule(session, session.deadlineNs());
-        listener.onSessionOpened(correlationId, sessionId);
+        sessions.onConnect(correlationId, clientInstanceId, resumeSessionId, responseStreamId, clientName, responseChannel);
     }
 
-    /**
-     * The session was heard from: it lives on and its auto-renew leases are renewed.
-     */
-    public void onSessionKeepAlive(final long sessionId)
-    {
-        nowNs = nanoClock.nanoTime();
-        final TrackedSession session = sessions.get(sessionId);
-        if (null == session)
-        {
-            listener.onError(0, sessionId, ErrorCode.UNKNOWN_SESSION, SessionKeepAliveDecoder.TEMPLATE_ID);
-            return;
-        }
-        sessions.keepAlive(session, nowNs);
-        final IntArrayList touched = session.partitions();
-        for (int i = 0, size = touched.size(); i < size; i++)
-        {
-            final ShardPartition partition = partitions[touched.getInt(i)];
-            final SessionLeases held = partition.state.leases().session(sessionId);
-            if (null != held && held.autoRenewCount() > 0)
-            {
-                keepAliveOp.wrapAndApplyHeader(opBuffer, 0, header).sessionId(sessionId);
-                journalAndApply(partition, keepAliveOp.encodedLength());
-            }
-        }
-    }
-
-    /**
-     * The client closes its session: its waiters leave and its leases are released at once.
-     */
-    public void onSessionClose(final long correlationId, final long sessionId)
-    {
-        nowNs = nanoClock.nanoTime();
-        final TrackedSession session = sessions.get(sessionId);
-        if (null == session)
-        {
-            listener.onError(correlationId, sessionId, ErrorCode.UNKNOWN_SESSION, SessionCloseDecoder.TEMPLATE_ID);
-            return;
-        }
-        closeSession(session, SessionCloseReason.CLIENT_CLOSE);
-        listener.onSessionClosed(correlationId, sessionId);
-    }
-
-    // -------------------------------------------------------------------------------------------------- leases
-
-    /**
-     * Acquire a lease on {@code resource}: granted at once when compatible and nobody waits, queued for up to
-     * {@code waitTimeoutNs} otherwise (0 fails fast).
-     */
-    public void onLeaseAcquire(
+    public void onAuthenticate(
         final long correlationId,
         final long sessionId,
+        final long nextSequence,
+        final DirectBuffer proof,
+        final int offset,
+        final int length)
+    {
+        sessions.onAuthenticate(correlationId, sessionId, nextSequence, proof, offset, length);
+    }
+
+    public void onKeepAlive(final ClientSession session, final long clientTimestampNs)
+    {
+        egress.keepAliveAck(session, clientTimestampNs);
+    }
+
+    public void onSessionClose(final ClientSession session, final long correlationId)
+    {
+        sessions.onClose(session, correlationId);
+    }
+
+    public void onLeaseAcquire(
+        final ClientSession session,
+        final long correlationId,
         final DirectBuffer resource,
         final int offset,
         final int length,
@@ -348,150 +294,68 @@ public final class ShardAgent implements Agent
         final int holderLimit,
         final boolean autoRenew)
     {
-        nowNs = nanoClock.nanoTime();
-        final int template = LeaseAcquireDecoder.TEMPLATE_ID;
-        final TrackedSession session = sessions.get(sessionId);
-        if (null == session)
+        final Partition partition = route(session, correlationId, partitionOf(resource, offset, length), LeaseAcquireDecoder.TEMPLATE_ID);
+        if (null != partition)
         {
-            listener.onError(correlationId, sessionId, ErrorCode.UNKNOWN_SESSION, template);
-            return;
+            leases.acquire(partition, session, correlationId, resource, offset, length, ttlNs, waitTimeoutNs, mode,
+                holderLimit, autoRenew);
         }
-        if (length <= 0 || length > context.maxNameLength())
-        {
-            listener.onError(correlationId, sessionId, length <= 0 ? ErrorCode.INVALID_ARGUMENT : ErrorCode.KEY_TOO_LONG, template);
-            return;
-        }
-        if (ttlNs < context.minTtlNs() || ttlNs > context.maxTtlNs())
-        {
-            listener.onError(correlationId, sessionId, ErrorCode.INVALID_TTL, template);
-            return;
-        }
-        if (waitTimeoutNs < 0 || waitTimeoutNs > context.maxWaitTimeoutNs())
-        {
-            listener.onError(correlationId, sessionId, ErrorCode.INVALID_ARGUMENT, template);
-            return;
-        }
-        if (null == mode || (LeaseMode.EXCLUSIVE == mode && holderLimit != 0) || holderLimit < 0)
-        {
-            listener.onError(correlationId, sessionId, ErrorCode.MODE_MISMATCH, template);
-            return;
-        }
-        final ShardPartition partition = ownedPartition(resource, offset, length);
-        if (null == partition)
-        {
-            listener.onError(correlationId, sessionId, ErrorCode.NOT_PRIMARY, template);
-            return;
-        }
-
-        final LeaseTable leases = partition.state.leases();
-        ensureSessionIn(partition, session);
-        final Resource held = leases.resource(resource, offset, length);
-        if (null == held || (0 == held.waiterCount() && canHold(held, mode, holderLimit)))
-        {
-            grant(partition, sessionId, correlationId, ttlNs, mode, autoRenew, holderLimit, resource, offset, length);
-            return;
-        }
-        if (held.holderCount() > 0 && LeaseMode.SHARED == held.mode() && LeaseMode.SHARED == mode &&
-            held.holderLimit() != holderLimit)
-        {
-            listener.onError(correlationId, sessionId, ErrorCode.HOLDER_LIMIT_MISMATCH, template);
-            return;
-        }
-        if (0 == waitTimeoutNs)
-        {
-            listener.onError(correlationId, sessionId, ErrorCode.LEASE_UNAVAILABLE, template);
-            return;
-        }
-        if (held.waiterCount() >= context.maxWaitersPerResource())
-        {
-            listener.onError(correlationId, sessionId, ErrorCode.WAIT_QUEUE_FULL, template);
-            return;
-        }
-        if (null != leases.findWaiter(held, sessionId, correlationId))
-        {
-            listener.onError(correlationId, sessionId, ErrorCode.INVALID_ARGUMENT, template);
-            return;
-        }
-
-        enqueueOp.wrapAndApplyHeader(opBuffer, 0, header)
-            .sessionId(sessionId)
-            .correlationId(correlationId)
-            .ttlNs(ttlNs)
-            .waitTimeoutNs(waitTimeoutNs)
-            .mode(io.leasegrid.codec.internal.LeaseMode.get(mode.value()))
-            .autoRenew(autoRenew ? BooleanType.TRUE : BooleanType.FALSE)
-            .holderLimit(holderLimit)
-            .putResource(resource, offset, length);
-        journalAndApply(partition, enqueueOp.encodedLength());
-        final Waiter waiter = applier.lastEnqueued();
-        timerWheel.schedule(waiter, waiter.deadlineNs());
-        listener.onLeaseQueued(correlationId, sessionId, waiter.resource().waiterCount());
     }
 
-    /**
-     * Renew a lease by its TTL. Only its session may; an expired lease is never revived.
-     */
-    public void onLeaseRenew(final long correlationId, final long sessionId, final long leaseId)
+    public void onLeaseRenew(final ClientSession session, final long correlationId, final long leaseId)
     {
-        nowNs = nanoClock.nanoTime();
-        final ShardPartition partition = leasePartition(correlationId, sessionId, leaseId, LeaseRenewDecoder.TEMPLATE_ID);
-        if (null == partition)
+        final Partition partition = routeLease(session, correlationId, leaseId, LeaseRenewDecoder.TEMPLATE_ID);
+        if (null != partition)
         {
-            return;
+            leases.renew(partition, session, correlationId, leaseId);
         }
-        final Lease lease = partition.state.leases().lease(leaseId);
-        renewOp.wrapAndApplyHeader(opBuffer, 0, header).leaseId(leaseId).ttlNs(lease.ttlNs());
-        journalAndApply(partition, renewOp.encodedLength());
-        listener.onLeaseRenewed(correlationId, sessionId, leaseId, lease.fencingToken(), lease.ttlNs());
     }
 
-    /**
-     * Release a lease. Only its session may; waiters behind it are granted in FIFO order.
-     */
-    public void onLeaseRelease(final long correlationId, final long sessionId, final long leaseId)
+    public void onLeaseRelease(final ClientSession session, final long correlationId, final long leaseId)
     {
-        nowNs = nanoClock.nanoTime();
-        final ShardPartition partition = leasePartition(correlationId, sessionId, leaseId, LeaseReleaseDecoder.TEMPLATE_ID);
-        if (null == partition)
+        final Partition partition = routeLease(session, correlationId, leaseId, LeaseReleaseDecoder.TEMPLATE_ID);
+        if (null != partition)
         {
-            return;
+            leases.release(partition, session, correlationId, leaseId);
         }
-        endLease(partition, partition.state.leases().lease(leaseId), LeaseEndReason.RELEASED);
-        listener.onLeaseReleased(correlationId, sessionId, leaseId);
-        promoteAffected(partition);
     }
 
-    /**
-     * Who holds and who waits for {@code resource}, answered from the primary's state.
-     */
     public void onLeaseStatus(
-        final long correlationId, final long sessionId, final DirectBuffer resource, final int offset, final int length)
+        final ClientSession session, final long correlationId, final DirectBuffer resource, final int offset, final int length)
     {
-        nowNs = nanoClock.nanoTime();
-        if (length <= 0 || length > context.maxNameLength())
+        final Partition partition = route(session, correlationId, partitionOf(resource, offset, length), LeaseStatusRequestDecoder.TEMPLATE_ID);
+        if (null != partition)
         {
-            listener.onError(correlationId, sessionId, length <= 0 ? ErrorCode.INVALID_ARGUMENT : ErrorCode.KEY_TOO_LONG,
-                LeaseStatusRequestDecoder.TEMPLATE_ID);
-            return;
+            leases.status(partition, session, correlationId, resource, offset, length);
         }
-        final ShardPartition partition = ownedPartition(resource, offset, length);
-        if (null == partition)
-        {
-            listener.onError(correlationId, sessionId, ErrorCode.NOT_PRIMARY, LeaseStatusRequestDecoder.TEMPLATE_ID);
-            return;
-        }
-        listener.onLeaseStatus(correlationId, sessionId, partition.state.leases().resource(resource, offset, length),
-            resource, offset, length, nowNs);
     }
 
-    // -------------------------------------------------------------------------------------------------- values
-
-    /**
-     * Put a value; its version is the partition's next.
-     */
-    public void onValuePut(
+    public void onLeaseList(
+        final ClientSession session,
         final long correlationId,
-        final long sessionId,
+        final int partitionId,
+        final long ownerSessionId,
+        final int maxLeases,
+        final DirectBuffer prefix,
+        final int offset,
+        final int length)
+    {
+        if (-1 != partitionId && null == route(session, correlationId, partitionId, 29))
+        {
+            return;
+        }
+        leases.list(owned, owned.length, session, correlationId, partitionId, ownerSessionId, maxLeases, prefix, offset,
+            length);
+    }
+
+    public void onLeaseCancelWait(final ClientSession session, final long correlationId, final long acquireCorrelationId)
+    {
+        leases.cancelWait(partitionById, session, correlationId, acquireCorrelationId);
+    }
+
+    public void onValuePut(
+        final ClientSession session,
+        final long correlationId,
         final DirectBuffer key,
         final int keyOffset,
         final int keyLength,
@@ -499,70 +363,36 @@ public final class ShardAgent implements Agent
         final int valueOffset,
         final int valueLength)
     {
-        nowNs = nanoClock.nanoTime();
-        final ShardPartition partition = valuePartition(
-            correlationId, sessionId, key, keyOffset, keyLength, valueLength, ValuePutDecoder.TEMPLATE_ID);
+        final Partition partition = route(session, correlationId, partitionOf(key, keyOffset, keyLength), ValuePutDecoder.TEMPLATE_ID);
         if (null != partition)
         {
-            putValue(partition, correlationId, sessionId, key, keyOffset, keyLength, value, valueOffset, valueLength);
+            values.put(partition, session, correlationId, key, keyOffset, keyLength, value, valueOffset, valueLength);
         }
     }
 
-    /**
-     * Read a value.
-     */
     public void onValueGet(
-        final long correlationId, final long sessionId, final DirectBuffer key, final int keyOffset, final int keyLength)
+        final ClientSession session, final long correlationId, final DirectBuffer key, final int keyOffset, final int keyLength)
     {
-        nowNs = nanoClock.nanoTime();
-        final ShardPartition partition = valuePartition(
-            correlationId, sessionId, key, keyOffset, keyLength, 0, ValueGetDecoder.TEMPLATE_ID);
-        if (null == partition)
+        final Partition partition = route(session, correlationId, partitionOf(key, keyOffset, keyLength), ValueGetDecoder.TEMPLATE_ID);
+        if (null != partition)
         {
-            return;
-        }
-        final ValueEntry entry = partition.state.values().get(key, keyOffset, keyLength);
-        if (null == entry)
-        {
-            listener.onValueRead(correlationId, sessionId, false, 0, 0, nameScratch, 0, 0);
-        }
-        else
-        {
-            listener.onValueRead(correlationId, sessionId, true, entry.version(), entry.timestampNs(),
-                entry.valueBuffer(), 0, entry.valueLength());
+            values.get(partition, session, correlationId, key, keyOffset, keyLength);
         }
     }
 
-    /**
-     * Delete a value; deleting an absent key changes nothing and says so.
-     */
     public void onValueDelete(
-        final long correlationId, final long sessionId, final DirectBuffer key, final int keyOffset, final int keyLength)
+        final ClientSession session, final long correlationId, final DirectBuffer key, final int keyOffset, final int keyLength)
     {
-        nowNs = nanoClock.nanoTime();
-        final ShardPartition partition = valuePartition(
-            correlationId, sessionId, key, keyOffset, keyLength, 0, ValueDeleteDecoder.TEMPLATE_ID);
-        if (null == partition)
+        final Partition partition = route(session, correlationId, partitionOf(key, keyOffset, keyLength), ValueDeleteDecoder.TEMPLATE_ID);
+        if (null != partition)
         {
-            return;
+            values.delete(partition, session, correlationId, key, keyOffset, keyLength);
         }
-        if (null == partition.state.values().get(key, keyOffset, keyLength))
-        {
-            listener.onValueWritten(correlationId, sessionId, 0, 0, false);
-            return;
-        }
-        final long version = partition.state.values().lastVersion() + 1;
-        deleteOp.wrapAndApplyHeader(opBuffer, 0, header).version(version).putKey(key, keyOffset, keyLength);
-        journalAndApply(partition, deleteOp.encodedLength());
-        listener.onValueWritten(correlationId, sessionId, version, lastTimestampNs, true);
     }
 
-    /**
-     * Put only while the key's version is {@code expectedVersion} (0: the key is absent).
-     */
     public void onValueCompareAndSet(
+        final ClientSession session,
         final long correlationId,
-        final long sessionId,
         final long expectedVersion,
         final DirectBuffer key,
         final int keyOffset,
@@ -571,30 +401,17 @@ public final class ShardAgent implements Agent
         final int valueOffset,
         final int valueLength)
     {
-        nowNs = nanoClock.nanoTime();
-        final ShardPartition partition = valuePartition(
-            correlationId, sessionId, key, keyOffset, keyLength, valueLength, ValueCompareAndSetDecoder.TEMPLATE_ID);
-        if (null == partition)
+        final Partition partition = route(session, correlationId, partitionOf(key, keyOffset, keyLength), ValueCompareAndSetDecoder.TEMPLATE_ID);
+        if (null != partition)
         {
-            return;
+            values.compareAndSet(partition, session, correlationId, expectedVersion, key, keyOffset, keyLength, value,
+                valueOffset, valueLength);
         }
-        final ValueEntry entry = partition.state.values().get(key, keyOffset, keyLength);
-        final long currentVersion = null == entry ? 0 : entry.version();
-        if (currentVersion != expectedVersion)
-        {
-            listener.onError(correlationId, sessionId, ErrorCode.VERSION_MISMATCH, ValueCompareAndSetDecoder.TEMPLATE_ID);
-            return;
-        }
-        putValue(partition, correlationId, sessionId, key, keyOffset, keyLength, value, valueOffset, valueLength);
     }
 
-    /**
-     * Put only while {@code fencingToken} is the token of a live lease on {@code leaseResource} held by this session;
-     * the resource must share the key's partition.
-     */
     public void onValueFencedPut(
+        final ClientSession session,
         final long correlationId,
-        final long sessionId,
         final long fencingToken,
         final DirectBuffer key,
         final int keyOffset,
@@ -606,378 +423,186 @@ public final class ShardAgent implements Agent
         final int valueOffset,
         final int valueLength)
     {
-        nowNs = nanoClock.nanoTime();
-        final int template = ValueFencedPutDecoder.TEMPLATE_ID;
-        final ShardPartition partition = valuePartition(
-            correlationId, sessionId, key, keyOffset, keyLength, valueLength, template);
-        if (null == partition)
+        final Partition partition = route(session, correlationId, partitionOf(key, keyOffset, keyLength), ValueFencedPutDecoder.TEMPLATE_ID);
+        if (null != partition)
         {
-            return;
+            values.fencedPut(partition, session, correlationId, fencingToken, key, keyOffset, keyLength, leaseResource,
+                resourceOffset, resourceLength, value, valueOffset, valueLength);
         }
-        if (resourceLength <= 0 || resourceLength > context.maxNameLength())
-        {
-            listener.onError(correlationId, sessionId, ErrorCode.INVALID_ARGUMENT, template);
-            return;
-        }
-        if (ownedPartition(leaseResource, resourceOffset, resourceLength) != partition)
-        {
-            listener.onError(correlationId, sessionId, ErrorCode.FENCE_NOT_COLOCATED, template);
-            return;
-        }
-        final Resource resource = partition.state.leases().resource(leaseResource, resourceOffset, resourceLength);
-        Lease current = null;
-        if (null != resource)
-        {
-            for (Lease holder = resource.firstHolder(); null != holder; holder = holder.nextHolder())
-            {
-                if (holder.fencingToken() == fencingToken && holder.expiresAtNs() - nowNs > 0)
-                {
-                    current = holder;
-                    break;
-                }
-            }
-        }
-        if (null == current)
-        {
-            listener.onError(correlationId, sessionId, ErrorCode.FENCING_TOKEN_REJECTED, template);
-            return;
-        }
-        if (current.sessionId() != sessionId)
-        {
-            // The token is live but another session holds it: a token read from status() is not a licence to write.
-            listener.onError(correlationId, sessionId, ErrorCode.NOT_LEASE_HOLDER, template);
-            return;
-        }
-        putValue(partition, correlationId, sessionId, key, keyOffset, keyLength, value, valueOffset, valueLength);
     }
 
-    // -------------------------------------------------------------------------------------------------- timers
-
-    private void onTimer(final TimerNode node, final long now)
+    public void onPartitionMapRequest(final ClientSession session, final long correlationId, final long knownMapVersion)
     {
-        nowNs = now;
+        egress.partitionMap(session, correlationId, context.partitionTable());
+    }
+
+    public void onUnknownRequest(final ClientSession session, final long correlationId, final int templateId)
+    {
+        egress.error(null, 0, session, correlationId, ErrorCode.UNKNOWN_TEMPLATE, templateId);
+    }
+
+    // ------------------------------------------------------------------------------------------ sessions, timers
+
+    public void onSessionEnding(final ClientSession session, final SessionCloseReason reason)
+    {
+        leases.closeSession(partitionById, session, reason);
+    }
+
+    public void onTimer(final TimerNode node, final long nowNs)
+    {
         if (node instanceof Lease)
         {
             final Lease lease = (Lease)node;
-            if (lease.expiresAtNs() - nowNs > 0)
-            {
-                // Renewed since it was scheduled: renewals move only the deadline, the timer catches up here.
-                timerWheel.schedule(lease, lease.expiresAtNs());
-            }
-            else
-            {
-                expire(partitions[LeaseIds.partitionId(lease.leaseId())], lease);
-            }
+            leases.onLeaseTimer(partitionById[LeaseIds.partitionId(lease.leaseId())], lease, nowNs);
         }
         else if (node instanceof Waiter)
         {
             final Waiter waiter = (Waiter)node;
-            if (waiter.deadlineNs() - nowNs > 0)
-            {
-                timerWheel.schedule(waiter, waiter.deadlineNs());
-            }
-            else
-            {
-                final Resource resource = waiter.resource();
-                final ShardPartition partition = ownedPartition(resource.nameBuffer(), 0, resource.nameLength());
-                final long sessionId = waiter.sessionId();
-                final long correlationId = waiter.correlationId();
-                leaveQueue(partition, waiter, WaiterLeaveReason.TIMED_OUT);
-                listener.onError(correlationId, sessionId, ErrorCode.WAIT_TIMEOUT, LeaseAcquireDecoder.TEMPLATE_ID);
-                promoteAffected(partition);
-            }
+            leases.onWaiterTimer(partitionOf(waiter), waiter, nowNs);
         }
-        else if (node instanceof TrackedSession)
+        else if (node instanceof ClientSession)
         {
-            final TrackedSession session = (TrackedSession)node;
-            if (session.deadlineNs() - nowNs > 0)
-            {
-                timerWheel.schedule(session, session.deadlineNs());
-            }
-            else
-            {
-                closeSession(session, SessionCloseReason.TIMEOUT);
-                listener.onSessionTimedOut(session.sessionId());
-            }
+            sessions.onTimer((ClientSession)node, nowNs);
         }
     }
 
-    // ------------------------------------------------------------------------------------------------ decisions
+    // ------------------------------------------------------------------------------------------------- routing
 
-    private void grant(
-        final ShardPartition partition,
-        final long sessionId,
-        final long correlationId,
-        final long ttlNs,
-        final LeaseMode mode,
-        final boolean autoRenew,
-        final int holderLimit,
-        final DirectBuffer resource,
-        final int offset,
-        final int length)
+    private int partitionOf(final DirectBuffer name, final int offset, final int length)
     {
-        final LeaseTable leases = partition.state.leases();
-        final long leaseId = leases.nextLeaseId();
-        final long token = leases.lastFencingToken() + 1;
-        grantOp.wrapAndApplyHeader(opBuffer, 0, header)
-            .leaseId(leaseId)
-            .sessionId(sessionId)
-            .fencingToken(token)
-            .ttlNs(ttlNs)
-            .mode(io.leasegrid.codec.internal.LeaseMode.get(mode.value()))
-            .autoRenew(autoRenew ? BooleanType.TRUE : BooleanType.FALSE)
-            .holderLimit(LeaseMode.SHARED == mode ? holderLimit : 0)
-            .correlationId(correlationId)
-            .putResource(resource, offset, length);
-        journalAndApply(partition, grantOp.encodedLength());
-        final Lease lease = applier.lastGranted();
-        timerWheel.schedule(lease, lease.expiresAtNs());
-        listener.onLeaseGranted(correlationId, sessionId, leaseId, token, ttlNs, mode,
-            lease.resource().nameBuffer(), 0, lease.resource().nameLength());
+        return Partitioner.partition(name, offset, length, partitionById.length);
+    }
+
+    private Partition partitionOf(final Waiter waiter)
+    {
+        return partitionById[partitionOf(waiter.resource().nameBuffer(), 0, waiter.resource().nameLength())];
     }
 
     /**
-     * Grant waiters at the head of each affected resource's queue while they are compatible with the holders.
+     * The partition a request goes to, when this shard serves it as primary; otherwise the client is told, and given
+     * the current partition table when its own is stale.
      */
-    private void promoteAffected(final ShardPartition partition)
+    private Partition route(final ClientSession session, final long correlationId, final int partitionId, final int template)
     {
-        final LeaseTable leases = partition.state.leases();
-        for (int i = 0; i < affectedNameOffsets.size(); i++)
+        final Partition partition = partitionById[partitionId];
+        if (null != partition && partition.isPrimary())
         {
-            final int nameOffset = affectedNameOffsets.getInt(i);
-            final int nameLength = affectedNames.getInt(nameOffset);
-            Resource resource = leases.resource(affectedNames, nameOffset + 4, nameLength);
-            while (null != resource && null != resource.firstWaiter() &&
-                canHold(resource, resource.firstWaiter().mode(), resource.firstWaiter().holderLimit()))
+            return partition;
+        }
+        if (null != partition && PartitionRole.FAILED == partition.role())
+        {
+            egress.error(null, 0, session, correlationId, ErrorCode.INTERNAL_ERROR, template);
+            return null;
+        }
+        egress.error(null, 0, session, correlationId, ErrorCode.NOT_PRIMARY, template);
+        egress.partitionMap(session, correlationId, context.partitionTable());
+        return null;
+    }
+
+    private Partition routeLease(final ClientSession session, final long correlationId, final long leaseId, final int template)
+    {
+        if (leaseId <= 0 || LeaseIds.partitionId(leaseId) >= partitionById.length)
+        {
+            leases.unknownLease(session, correlationId, template);
+            return null;
+        }
+        return route(session, correlationId, LeaseIds.partitionId(leaseId), template);
+    }
+
+    // ------------------------------------------------------------------------------------------------ the cycle
+
+    /**
+     * Read the clocks, as a duty cycle does first; everything decided until the next read happens at this time.
+     * Package-private so that tests can begin a cycle and feed it a request before its timers run.
+     */
+    long updateClocks()
+    {
+        final long nowNs = nanoClock.nanoTime();
+        cachedNanoClock.update(nowNs);
+        cachedEpochNanoClock.update(epochNanoClock.nanoTime());
+        return nowNs;
+    }
+
+    /**
+     * The time between two cycles' starts: work plus idling, so a cycle that stalls (a long journal write, a pause)
+     * shows however it came about, from one clock read per cycle.
+     */
+    private void trackDutyCycle(final long nowNs)
+    {
+        if (0 != lastCycleNs)
+        {
+            final long cycleNs = nowNs - lastCycleNs;
+            longestCycleNs = Math.max(longestCycleNs, cycleNs);
+            if (cycleNs > context.stallThresholdNs())
             {
-                final Waiter head = resource.firstWaiter();
-                timerWheel.cancel(head);
-                grant(partition, head.sessionId(), head.correlationId(), head.ttlNs(), head.mode(), head.autoRenew(),
-                    head.holderLimit(), affectedNames, nameOffset + 4, nameLength);
-                resource = leases.resource(affectedNames, nameOffset + 4, nameLength);
+                counters.increment(CounterType.DUTY_CYCLE_STALLS);
+                alerts.raise(Alerts.Kind.DUTY_CYCLE_STALL);
             }
         }
-        affectedNameOffsets.clear();
-    }
-
-    private static boolean canHold(final Resource resource, final LeaseMode mode, final int holderLimit)
-    {
-        if (0 == resource.holderCount())
+        lastCycleNs = nowNs;
+        if (nowNs - dutyWindowEndNs >= 0)
         {
-            return true;
+            counters.set(CounterType.DUTY_CYCLE_MAX_NS, longestCycleNs);
+            longestCycleNs = 0;
+            dutyWindowEndNs = nowNs + DUTY_WINDOW_NS;
         }
-        return LeaseMode.SHARED == mode && LeaseMode.SHARED == resource.mode() &&
-            resource.holderLimit() == holderLimit && (0 == holderLimit || resource.holderCount() < holderLimit);
     }
 
-    private void expire(final ShardPartition partition, final Lease lease)
+    private int slowTick(final long nowNs)
     {
-        final long sessionId = lease.sessionId();
-        final long leaseId = lease.leaseId();
-        final long token = lease.fencingToken();
-        endLease(partition, lease, LeaseEndReason.EXPIRED);
-        final int nameOffset = affectedNameOffsets.getInt(affectedNameOffsets.size() - 1);
-        listener.onLeaseExpired(sessionId, leaseId, token, affectedNames, nameOffset + 4, affectedNames.getInt(nameOffset));
-        promoteAffected(partition);
-    }
-
-    private void endLease(final ShardPartition partition, final Lease lease, final LeaseEndReason reason)
-    {
-        rememberAffected(lease.resource());
-        timerWheel.cancel(lease);
-        endOp.wrapAndApplyHeader(opBuffer, 0, header).leaseId(lease.leaseId()).reason(reason);
-        journalAndApply(partition, endOp.encodedLength());
-    }
-
-    private void leaveQueue(final ShardPartition partition, final Waiter waiter, final WaiterLeaveReason reason)
-    {
-        final Resource resource = waiter.resource();
-        rememberAffected(resource);
-        timerWheel.cancel(waiter);
-        leaveOp.wrapAndApplyHeader(opBuffer, 0, header)
-            .sessionId(waiter.sessionId())
-            .correlationId(waiter.correlationId())
-            .reason(reason)
-            .putResource(resource.nameBuffer(), 0, resource.nameLength());
-        journalAndApply(partition, leaveOp.encodedLength());
-    }
-
-    private void rememberAffected(final Resource resource)
-    {
-        int offset = 0;
-        if (!affectedNameOffsets.isEmpty())
+        int work = 0;
+        for (final Partition partition : owned)
         {
-            final int last = affectedNameOffsets.getInt(affectedNameOffsets.size() - 1);
-            offset = last + 4 + affectedNames.getInt(last);
-        }
-        affectedNames.putInt(offset, resource.nameLength());
-        affectedNames.putBytes(offset + 4, resource.nameBuffer(), 0, resource.nameLength());
-        affectedNameOffsets.addInt(offset);
-    }
-
-    private void closeSession(final TrackedSession session, final SessionCloseReason reason)
-    {
-        final long sessionId = session.sessionId();
-        timerWheel.cancel(session);
-        final IntArrayList touched = session.partitions();
-        for (int i = 0, size = touched.size(); i < size; i++)
-        {
-            final ShardPartition partition = partitions[touched.getInt(i)];
-            final SessionLeases held = partition.state.leases().session(sessionId);
-            if (null == held)
+            if (!partition.isPrimary())
             {
                 continue;
             }
-            for (Waiter waiter = held.firstWaiter(); null != waiter; waiter = waiter.nextInSession())
+            if (partition.isCheckpointDue(nowNs))
             {
-                rememberAffected(waiter.resource());
-                timerWheel.cancel(waiter);
-            }
-            if (SessionCloseReason.CLIENT_CLOSE == reason)
-            {
-                for (Lease lease = held.firstLease(); null != lease; lease = lease.nextInSession())
+                partition.nextCheckpointNs(nowNs + context.checkpointIntervalNs());
+                final LeaseTable table = partition.state().leases();
+                if (table.leaseCount() > 0 || table.waiterCount() > 0)
                 {
-                    rememberAffected(lease.resource());
-                    timerWheel.cancel(lease);
+                    log.checkpoint(partition, CheckpointKind.PERIODIC);
+                    work++;
                 }
             }
-            sessionCloseOp.wrapAndApplyHeader(opBuffer, 0, header).sessionId(sessionId)
-                .reason(io.leasegrid.codec.internal.SessionCloseReason.get(reason.value()));
-            journalAndApply(partition, sessionCloseOp.encodedLength());
-            promoteAffected(partition);
+            if (partition.entriesSinceSnapshot() >= context.snapshotIntervalEntries())
+            {
+                takeSnapshot(partition.partitionId());
+                work++;
+            }
         }
-        sessions.remove(sessionId);
+        if (nowNs - nextGaugeNs >= 0)
+        {
+            nextGaugeNs = nowNs + GAUGE_INTERVAL_NS;
+            updateGauges();
+        }
+        return work;
     }
 
-    private void putValue(
-        final ShardPartition partition,
-        final long correlationId,
-        final long sessionId,
-        final DirectBuffer key,
-        final int keyOffset,
-        final int keyLength,
-        final DirectBuffer value,
-        final int valueOffset,
-        final int valueLength)
+    private void updateGauges()
     {
-        final boolean existed = null != partition.state.values().get(key, keyOffset, keyLength);
-        final long version = partition.state.values().lastVersion() + 1;
-        putOp.wrapAndApplyHeader(opBuffer, 0, header)
-            .version(version)
-            .putKey(key, keyOffset, keyLength)
-            .putValue(value, valueOffset, valueLength);
-        journalAndApply(partition, putOp.encodedLength());
-        listener.onValueWritten(correlationId, sessionId, version, lastTimestampNs, existed);
+        long leaseCount = 0;
+        long waiterCount = 0;
+        long journalEntries = 0;
+        for (final Partition partition : owned)
+        {
+            leaseCount += partition.state().leases().leaseCount();
+            waiterCount += partition.state().leases().waiterCount();
+            journalEntries += partition.journal().nextPosition() - partition.journal().firstPosition();
+            partition.updateCounters();
+        }
+        counters.set(CounterType.ACTIVE_LEASES, leaseCount);
+        counters.set(CounterType.WAITERS, waiterCount);
+        counters.set(CounterType.JOURNAL_ENTRIES, journalEntries);
+        counters.set(CounterType.SESSIONS, sessions.sessionCount());
+        counters.set(CounterType.STRANGERS, sessions.strangerCount());
     }
 
-    private void checkpoint(final ShardPartition partition, final CheckpointKind kind)
-    {
-        checkpointOp.wrapAndApplyHeader(opBuffer, 0, header).kind(kind);
-        journalAndApply(partition, checkpointOp.encodedLength());
-    }
+    // ------------------------------------------------------------------------------------------------- recovery
 
-    private void ensureSessionIn(final ShardPartition partition, final TrackedSession session)
-    {
-        if (null == partition.state.leases().session(session.sessionId()))
-        {
-            sessionOpenOp.wrapAndApplyHeader(opBuffer, 0, header)
-                .sessionId(session.sessionId())
-                .sessionTimeoutNs(session.timeoutNs())
-                .clientName("");
-            journalAndApply(partition, sessionOpenOp.encodedLength());
-            sessions.touch(session, partition.state.partitionId());
-        }
-    }
-
-    private void journalAndApply(final ShardPartition partition, final int bodyLength)
-    {
-        final int length = MessageHeaderEncoder.ENCODED_LENGTH + bodyLength;
-        lastTimestampNs = epochNanoClock.nanoTime();
-        final long position = partition.journal.append(epoch, lastTimestampNs, nowNs, opBuffer, 0, length);
-        applier.apply(partition.state, position, epoch, lastTimestampNs, nowNs, opBuffer, 0);
-        partition.entriesSinceSnapshot++;
-    }
-
-    // -------------------------------------------------------------------------------------------- validation
-
-    private ShardPartition ownedPartition(final DirectBuffer name, final int offset, final int length)
-    {
-        final int partitionId = Partitioner.partition(name, offset, length, context.partitionCount());
-        return partitions[partitionId];
-    }
-
-    private ShardPartition valuePartition(
-        final long correlationId,
-        final long sessionId,
-        final DirectBuffer key,
-        final int keyOffset,
-        final int keyLength,
-        final int valueLength,
-        final int template)
-    {
-        if (keyLength <= 0)
-        {
-            listener.onError(correlationId, sessionId, ErrorCode.INVALID_ARGUMENT, template);
-            return null;
-        }
-        if (keyLength > context.maxNameLength())
-        {
-            listener.onError(correlationId, sessionId, ErrorCode.KEY_TOO_LONG, template);
-            return null;
-        }
-        if (valueLength < 0 || valueLength > context.maxValueLength())
-        {
-            listener.onError(correlationId, sessionId, ErrorCode.VALUE_TOO_LONG, template);
-            return null;
-        }
-        final ShardPartition partition = ownedPartition(key, keyOffset, keyLength);
-        if (null == partition)
-        {
-            listener.onError(correlationId, sessionId, ErrorCode.NOT_PRIMARY, template);
-        }
-        return partition;
-    }
-
-    private ShardPartition leasePartition(
-        final long correlationId, final long sessionId, final long leaseId, final int template)
-    {
-        if (null == sessions.get(sessionId))
-        {
-            listener.onError(correlationId, sessionId, ErrorCode.UNKNOWN_SESSION, template);
-            return null;
-        }
-        final int partitionId = LeaseIds.partitionId(leaseId);
-        final ShardPartition partition = partitionId < partitions.length ? partitions[partitionId] : null;
-        if (null == partition)
-        {
-            listener.onError(correlationId, sessionId,
-                partitionId < context.partitionCount() ? ErrorCode.NOT_PRIMARY : ErrorCode.LEASE_NOT_FOUND, template);
-            return null;
-        }
-        final Lease lease = partition.state.leases().lease(leaseId);
-        if (null == lease)
-        {
-            listener.onError(correlationId, sessionId, ErrorCode.LEASE_NOT_FOUND, template);
-            return null;
-        }
-        if (lease.sessionId() != sessionId)
-        {
-            listener.onError(correlationId, sessionId, ErrorCode.NOT_LEASE_HOLDER, template);
-            return null;
-        }
-        if (lease.expiresAtNs() - nowNs <= 0)
-        {
-            // Expired, whether or not its timer has fired yet: end it now, never revive it.
-            expire(partition, lease);
-            listener.onError(correlationId, sessionId, ErrorCode.LEASE_EXPIRED, template);
-            return null;
-        }
-        return partition;
-    }
-
-    // -------------------------------------------------------------------------------------------------- recovery
-
-    private void recover(final int partitionId)
+    private Partition recover(final int partitionId)
     {
         final JournalContext journalContext = new JournalContext()
             .journalDir(context.journalDir())
@@ -999,52 +624,51 @@ public final class ShardAgent implements Agent
                 " but the newest snapshot only covers up to " + state.lastAppliedPosition());
         }
 
-        final ShardPartition partition = new ShardPartition(state, journal);
-        partitions[partitionId] = partition;
-        replayTarget = partition;
-        journal.replay(state.lastAppliedPosition() + 1, replayHandler);
-        replayTarget = null;
+        final PartitionState recovering = state;
+        journal.replay(state.lastAppliedPosition() + 1, (entry, buffer, offset, length) -> replay(recovering, entry, buffer));
         journal.prepareCycle();
-        epoch = Math.max(epoch, journal.lastEpoch());
+        final long epoch = Math.max(context.epoch(), journal.lastEpoch());
+        final Partition partition = new Partition(state, journal, epoch);
+        partitionById[partitionId] = partition;
+        allocateCounters(partition);
 
-        final LeaseTable leases = state.leases();
         // Inherited leases count their remaining TTL from the moment this partition is ready to serve.
-        nowNs = nanoClock.nanoTime();
+        final long nowNs = updateClocks();
         if (journal.nextPosition() > 0)
         {
-            checkpoint(partition, CheckpointKind.RECOVERY);
+            log.checkpoint(partition, CheckpointKind.RECOVERY);
         }
-        leases.forEachResource(resource ->
+        final LeaseTable table = state.leases();
+        table.forEachResource(resource ->
         {
             for (Lease lease = resource.firstHolder(); null != lease; lease = lease.nextHolder())
             {
-                timerWheel.schedule(lease, lease.expiresAtNs());
+                timers.schedule(lease, lease.expiresAtNs());
             }
             for (Waiter waiter = resource.firstWaiter(); null != waiter; waiter = waiter.next())
             {
-                timerWheel.schedule(waiter, waiter.deadlineNs());
+                timers.schedule(waiter, waiter.deadlineNs());
             }
         });
-        leases.forEachSession(held ->
-        {
-            final TrackedSession session = sessions.get(held.sessionId()) != null ?
-                sessions.get(held.sessionId()) : sessions.open(held.sessionId(), held.timeoutNs(), nowNs);
-            if (!session.isTimerScheduled())
-            {
-                timerWheel.schedule(session, session.deadlineNs());
-            }
-            sessions.touch(session, partitionId);
-        });
-        partition.nextCheckpointNs = nowNs + context.checkpointIntervalNs();
+        table.forEachSession(held -> sessions.recover(held.sessionId(), held.timeoutNs(), held.clientName(), held.nonce())
+            .touch(partitionId));
+        partition.nextCheckpointNs(nowNs + context.checkpointIntervalNs());
+        partition.becomePrimary(epoch);
+        return partition;
     }
 
-    private void onReplayEntry(final JournalEntryDecoder entry, final DirectBuffer buffer, final int offset, final int length)
+    private void replay(final PartitionState state, final JournalEntryDecoder entry, final DirectBuffer buffer)
     {
-        final long position = entry.position();
-        final long entryEpoch = entry.epoch();
-        final long timestampNs = entry.timestampNs();
-        final long monotonicNs = entry.monotonicNs();
-        final int operationOffset = entry.limit() + JournalEntryDecoder.operationHeaderLength();
-        applier.apply(replayTarget.state, position, entryEpoch, timestampNs, monotonicNs, buffer, operationOffset);
+        log.replay(state, entry.position(), entry.epoch(), entry.timestampNs(), entry.monotonicNs(), buffer,
+            entry.limit() + JournalEntryDecoder.operationHeaderLength());
+    }
+
+    private void allocateCounters(final Partition partition)
+    {
+        final int partitionId = partition.partitionId();
+        partition.counters(
+            counters.allocate(CounterType.PARTITION_ROLE, partitionId, "partition-" + partitionId + " role"),
+            counters.allocate(CounterType.APPEND_POSITION, partitionId, "partition-" + partitionId + " append position"),
+            counters.allocate(CounterType.COMMIT_POSITION, partitionId, "partition-" + partitionId + " commit position"));
     }
 }

@@ -1,15 +1,32 @@
 package io.leasegrid.node.shard;
 
+import io.aeron.Aeron;
+import io.aeron.Subscription;
 import io.leasegrid.codec.Partitioner;
+import io.leasegrid.node.RequestLimits;
+import io.leasegrid.node.egress.AnswerSink;
+import io.leasegrid.node.partition.PartitionTable;
+import io.leasegrid.node.session.Credentials;
+import io.leasegrid.node.status.Alerts;
+import io.leasegrid.node.status.ShardCounters;
+import org.agrona.ErrorHandler;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.SystemEpochNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersManager;
 
+import java.security.SecureRandom;
+import java.util.Queue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
- * Settings of one shard. Defaults suit a laptop; {@link #conclude()} validates and fills them.
+ * Settings and collaborators of one shard. Defaults suit a laptop and a unit test alike: without Aeron, subscriptions
+ * or a status file, a shard keeps its counters and alerts in memory and answers into the {@link AnswerSink} given
+ * (or nowhere). {@link #conclude()} validates and fills them.
  */
 public final class ShardContext
 {
@@ -30,6 +47,15 @@ public final class ShardContext
     /** Default entries between snapshots of a partition. */
     public static final long SNAPSHOT_INTERVAL_ENTRIES_DEFAULT = 1_000_000;
 
+    /** Default session timeout. */
+    public static final long SESSION_TIMEOUT_NS_DEFAULT = TimeUnit.SECONDS.toNanos(10);
+    /** Default keep-alive interval clients are told to keep. */
+    public static final long KEEP_ALIVE_INTERVAL_NS_DEFAULT = TimeUnit.MILLISECONDS.toNanos(500);
+    /** Default most connects that may wait to authenticate at once. */
+    public static final int MAX_STRANGERS_DEFAULT = 64;
+    /** Default time a connect has to authenticate. */
+    public static final long STRANGER_TIMEOUT_NS_DEFAULT = TimeUnit.SECONDS.toNanos(5);
+
     /** Default timer tick: about 4 ms, the most an expiry or timeout fires late. */
     public static final long TIMER_TICK_NS_DEFAULT = 1L << 22;
     /** Default timer slots: with the default tick one turn of the wheel covers 73 minutes. */
@@ -45,7 +71,24 @@ public final class ShardContext
     private long epoch = 1;
     private NanoClock nanoClock;
     private EpochNanoClock epochNanoClock;
-    private ShardListener listener;
+    private int nodeId = 1;
+    private Aeron aeron;
+    private Subscription[] subscriptions = new Subscription[0];
+    private Queue<Long> closedImages;
+    private Credentials credentials;
+    private long sessionTimeoutNs = SESSION_TIMEOUT_NS_DEFAULT;
+    private long keepAliveIntervalNs = KEEP_ALIVE_INTERVAL_NS_DEFAULT;
+    private int maxStrangers = MAX_STRANGERS_DEFAULT;
+    private long strangerTimeoutNs = STRANGER_TIMEOUT_NS_DEFAULT;
+    private LongSupplier sessionIds;
+    private PartitionTable partitionTable;
+    private AnswerSink answerSink;
+    private ShardCounters counters;
+    private CountersManager countersManager;
+    private Alerts alerts;
+    private ErrorHandler errorHandler;
+    private long stallThresholdNs = TimeUnit.MILLISECONDS.toNanos(50);
+    private int cpu = -1;
     private int maxNameLength = MAX_NAME_LENGTH_DEFAULT;
     private int maxValueLength = MAX_VALUE_LENGTH_DEFAULT;
     private long minTtlNs = MIN_TTL_NS_DEFAULT;
@@ -99,9 +142,36 @@ public final class ShardContext
         {
             epochNanoClock = new SystemEpochNanoClock();
         }
-        if (null == listener)
+        if (sessionTimeoutNs <= 0 || keepAliveIntervalNs <= 0 || keepAliveIntervalNs > sessionTimeoutNs ||
+            maxStrangers < 1 || strangerTimeoutNs <= 0)
         {
-            throw new IllegalArgumentException("listener is required");
+            throw new IllegalArgumentException("invalid session, keep-alive or stranger setting");
+        }
+        if (null == sessionIds)
+        {
+            final SecureRandom random = new SecureRandom();
+            sessionIds = () -> random.nextLong() & Long.MAX_VALUE;
+        }
+        if (null == countersManager)
+        {
+            countersManager = new CountersManager(
+                new UnsafeBuffer(new byte[1024 * 1024]), new UnsafeBuffer(new byte[256 * 1024]));
+        }
+        if (null == counters)
+        {
+            counters = new ShardCounters(countersManager, shardId);
+        }
+        if (null == alerts)
+        {
+            alerts = new Alerts(new UnsafeBuffer(new byte[64 * 1024]), SystemEpochClock.INSTANCE);
+        }
+        if (null == errorHandler)
+        {
+            errorHandler = Throwable::printStackTrace;
+        }
+        if (null == partitionTable)
+        {
+            partitionTable = PartitionTable.singleNode(nodeId, "aeron:ipc", new int[partitionCount], 1);
         }
         return this;
     }
@@ -244,15 +314,247 @@ public final class ShardContext
         return epochNanoClock;
     }
 
-    public ShardContext listener(final ShardListener listener)
+    /**
+     * @return the request bounds, from the limits set here.
+     */
+    public RequestLimits requestLimits()
     {
-        this.listener = listener;
+        return new RequestLimits(maxNameLength, maxValueLength, minTtlNs, maxTtlNs, maxWaitTimeoutNs);
+    }
+
+    public ShardContext nodeId(final int nodeId)
+    {
+        this.nodeId = nodeId;
         return this;
     }
 
-    public ShardListener listener()
+    public int nodeId()
     {
-        return listener;
+        return nodeId;
+    }
+
+    /**
+     * @param aeron to add response publications with; null in unit tests.
+     * @return this.
+     */
+    public ShardContext aeron(final Aeron aeron)
+    {
+        this.aeron = aeron;
+        return this;
+    }
+
+    public Aeron aeron()
+    {
+        return aeron;
+    }
+
+    /**
+     * @param subscriptions the shard's request streams (UDP and IPC).
+     * @return this.
+     */
+    public ShardContext subscriptions(final Subscription... subscriptions)
+    {
+        this.subscriptions = subscriptions.clone();
+        return this;
+    }
+
+    public Subscription[] subscriptions()
+    {
+        return subscriptions;
+    }
+
+    /**
+     * @param closedImages where the Aeron client's thread reports images that went away, as
+     *                     {@code subscription index << 32 | image session id}.
+     * @return this.
+     */
+    public ShardContext closedImages(final Queue<Long> closedImages)
+    {
+        this.closedImages = closedImages;
+        return this;
+    }
+
+    public Queue<Long> closedImages()
+    {
+        return closedImages;
+    }
+
+    /**
+     * @param credentials client secrets, or null for open development mode.
+     * @return this.
+     */
+    public ShardContext credentials(final Credentials credentials)
+    {
+        this.credentials = credentials;
+        return this;
+    }
+
+    public Credentials credentials()
+    {
+        return credentials;
+    }
+
+    public ShardContext sessionTimeoutNs(final long sessionTimeoutNs)
+    {
+        this.sessionTimeoutNs = sessionTimeoutNs;
+        return this;
+    }
+
+    public long sessionTimeoutNs()
+    {
+        return sessionTimeoutNs;
+    }
+
+    public ShardContext keepAliveIntervalNs(final long keepAliveIntervalNs)
+    {
+        this.keepAliveIntervalNs = keepAliveIntervalNs;
+        return this;
+    }
+
+    public long keepAliveIntervalNs()
+    {
+        return keepAliveIntervalNs;
+    }
+
+    public ShardContext maxStrangers(final int maxStrangers)
+    {
+        this.maxStrangers = maxStrangers;
+        return this;
+    }
+
+    public int maxStrangers()
+    {
+        return maxStrangers;
+    }
+
+    public ShardContext strangerTimeoutNs(final long strangerTimeoutNs)
+    {
+        this.strangerTimeoutNs = strangerTimeoutNs;
+        return this;
+    }
+
+    public long strangerTimeoutNs()
+    {
+        return strangerTimeoutNs;
+    }
+
+    /**
+     * @param sessionIds source of new session ids; random by default, a sequence in unit tests.
+     * @return this.
+     */
+    public ShardContext sessionIds(final LongSupplier sessionIds)
+    {
+        this.sessionIds = sessionIds;
+        return this;
+    }
+
+    public LongSupplier sessionIds()
+    {
+        return sessionIds;
+    }
+
+    public ShardContext partitionTable(final PartitionTable partitionTable)
+    {
+        this.partitionTable = partitionTable;
+        return this;
+    }
+
+    public PartitionTable partitionTable()
+    {
+        return partitionTable;
+    }
+
+    /**
+     * @param answerSink where answers go; by default the sessions' response publications.
+     * @return this.
+     */
+    public ShardContext answerSink(final AnswerSink answerSink)
+    {
+        this.answerSink = answerSink;
+        return this;
+    }
+
+    public AnswerSink answerSink()
+    {
+        return answerSink;
+    }
+
+    public ShardContext counters(final ShardCounters counters)
+    {
+        this.counters = counters;
+        return this;
+    }
+
+    public ShardCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * @param countersManager where the shard allocates its partitions' counters.
+     * @return this.
+     */
+    public ShardContext countersManager(final CountersManager countersManager)
+    {
+        this.countersManager = countersManager;
+        return this;
+    }
+
+    public CountersManager countersManager()
+    {
+        return countersManager;
+    }
+
+    public ShardContext alerts(final Alerts alerts)
+    {
+        this.alerts = alerts;
+        return this;
+    }
+
+    public Alerts alerts()
+    {
+        return alerts;
+    }
+
+    /**
+     * @param errorHandler the node's error log.
+     * @return this.
+     */
+    public ShardContext errorHandler(final ErrorHandler errorHandler)
+    {
+        this.errorHandler = errorHandler;
+        return this;
+    }
+
+    public ErrorHandler errorHandler()
+    {
+        return errorHandler;
+    }
+
+    public ShardContext stallThresholdNs(final long stallThresholdNs)
+    {
+        this.stallThresholdNs = stallThresholdNs;
+        return this;
+    }
+
+    public long stallThresholdNs()
+    {
+        return stallThresholdNs;
+    }
+
+    /**
+     * @param cpu to pin the shard's thread to, -1 for none.
+     * @return this.
+     */
+    public ShardContext cpu(final int cpu)
+    {
+        this.cpu = cpu;
+        return this;
+    }
+
+    public int cpu()
+    {
+        return cpu;
     }
 
     public ShardContext maxNameLength(final int maxNameLength)

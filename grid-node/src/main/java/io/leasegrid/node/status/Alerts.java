@@ -21,7 +21,10 @@ public final class Alerts
         SESSION_TIMED_OUT("a session timed out"),
         DUTY_CYCLE_STALL("a shard duty cycle took longer than the stall threshold"),
         JOURNAL_DISK_USAGE("the journal's file system is fuller than the threshold"),
-        REJECTED_AUTHENTICATION("a client failed to authenticate");
+        REJECTED_AUTHENTICATION("a client failed to authenticate"),
+        REJECTED_CONNECT("a connect was dropped: too many unauthenticated connects at once, or a bad response channel"),
+        FORGED_FRAME("a request frame failed its session's tag or sequence check and was dropped"),
+        PARTITION_FAILED("a partition failed on a write and answers no more requests; see the error log");
 
         private final AlertEvent event;
 

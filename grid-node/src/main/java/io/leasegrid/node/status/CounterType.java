@@ -22,7 +22,13 @@ public enum CounterType
     FOREIGN_FRAMES(115, "foreign_frames_total", "frames dropped for an unknown or foreign session", false),
     REJECTED_AUTHENTICATIONS(116, "rejected_authentications_total", "failed authentications", false),
     REQUESTS_BY_TYPE(117, "requests_by_type_total", "requests received, by message type", false),
-    ERRORS_BY_CODE(118, "errors_by_code_total", "typed errors answered, by error code", false);
+    ERRORS_BY_CODE(118, "errors_by_code_total", "typed errors answered, by error code", false),
+    PARTITION_ROLE(119, "partition_role", "role of a partition: 0 recovering, 1 primary, 2 replica, 3 failed", true),
+    APPEND_POSITION(120, "append_position", "last journal position of a partition", true),
+    COMMIT_POSITION(121, "commit_position", "last committed journal position of a partition", true),
+    REJECTED_CONNECTS(122, "rejected_connects_total", "connects dropped: over the budget of strangers or a bad channel", false),
+    STRANGERS(123, "strangers", "connects waiting to authenticate", true),
+    DROPPED_ANSWERS(124, "dropped_answers_total", "answers dropped because a session could not take them", false);
 
     private final int typeId;
     private final String metricName;
@@ -58,6 +64,14 @@ public enum CounterType
     public boolean gauge()
     {
         return gauge;
+    }
+
+    /**
+     * @return true for counters kept per partition rather than per shard.
+     */
+    public boolean perPartition()
+    {
+        return PARTITION_ROLE == this || APPEND_POSITION == this || COMMIT_POSITION == this;
     }
 
     /**

@@ -13,9 +13,13 @@ public final class ShardCounters
     private static final String[][] REQUEST_TYPES =
     {
         { "5", "keep_alive" }, { "7", "session_close" }, { "20", "acquire" }, { "23", "renew" }, { "25", "release" }, { "27", "status" },
+        { "29", "list" }, { "32", "cancel_wait" },
         { "40", "put" }, { "41", "get" }, { "42", "delete" }, { "43", "compare_and_set" }, { "44", "fenced_put" },
+        { "80", "partition_map" },
     };
 
+    private final CountersManager manager;
+    private final int shardId;
     private final AtomicCounter[] counters = new AtomicCounter[CounterType.values().length];
     private final AtomicCounter[] requestsByTemplate = new AtomicCounter[128];
     private final AtomicCounter[] errorsByCode = new AtomicCounter[256];
@@ -25,9 +29,11 @@ public final class ShardCounters
      */
     public ShardCounters(final CountersManager manager, final int shardId)
     {
+        this.manager = manager;
+        this.shardId = shardId;
         for (final CounterType type : CounterType.values())
         {
-            if (CounterType.REQUESTS_BY_TYPE != type && CounterType.ERRORS_BY_CODE != type)
+            if (CounterType.REQUESTS_BY_TYPE != type && CounterType.ERRORS_BY_CODE != type && !type.perPartition())
             {
                 counters[type.ordinal()] = allocate(manager, type, shardId, 0, type.metricName());
             }
@@ -56,6 +62,16 @@ public final class ShardCounters
         final byte[] label = ("shard-" + shardId + " " + name).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         final int id = manager.allocate(type.typeId(), key, 0, 8, new UnsafeBuffer(label), 0, label.length);
         return new AtomicCounter(manager.valuesBuffer(), id, manager);
+    }
+
+    /**
+     * Allocate one more counter of this shard, e.g. one per partition; from the shard's thread at start.
+     *
+     * @param subId tells it from the shard's other counters of the type, e.g. the partition id.
+     */
+    public AtomicCounter allocate(final CounterType type, final int subId, final String name)
+    {
+        return allocate(manager, type, shardId, subId, name);
     }
 
     /**

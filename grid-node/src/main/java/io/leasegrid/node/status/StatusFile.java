@@ -15,8 +15,8 @@ import java.nio.channels.FileChannel;
  *  +--------+---------+----------------+--------------+----------+---------+----------+-------------------+
  *  | magic  | version | metadataLength | valuesLength | node pid | state   | reserved | counters metadata |
  *  +--------+---------+----------------+--------------+----------+---------+----------+-------------------+
- *  | counter values | alerts (distinct error log) |
- *  +----------------+-----------------------------+
+ *  | counter values | alerts (distinct error log) | errors (distinct error log) |
+ *  +----------------+-----------------------------+-----------------------------+
  * </pre>
  * state is {@link #RUNNING} while the node serves and {@link #STOPPED} once it closed cleanly; a node killed with
  * SIGKILL leaves {@link #RUNNING} behind, with a pid that no longer runs.
@@ -40,12 +40,14 @@ public final class StatusFile implements AutoCloseable
     static final int METADATA_LENGTH = MAX_COUNTERS * CountersReader.METADATA_LENGTH;
     static final int VALUES_LENGTH = MAX_COUNTERS * CountersReader.COUNTER_LENGTH;
     static final int ALERTS_LENGTH = 1024 * 1024;
+    static final int ERRORS_LENGTH = 1024 * 1024;
 
     private final MappedByteBuffer mapped;
     private final UnsafeBuffer header;
     private final UnsafeBuffer metadata;
     private final UnsafeBuffer values;
     private final UnsafeBuffer alerts;
+    private final UnsafeBuffer errors;
 
     private StatusFile(final MappedByteBuffer mapped)
     {
@@ -62,6 +64,7 @@ public final class StatusFile implements AutoCloseable
         metadata = new UnsafeBuffer(whole, HEADER_LENGTH, metadataLength);
         values = new UnsafeBuffer(whole, HEADER_LENGTH + metadataLength, valuesLength);
         alerts = new UnsafeBuffer(whole, HEADER_LENGTH + metadataLength + valuesLength, ALERTS_LENGTH);
+        errors = new UnsafeBuffer(whole, HEADER_LENGTH + metadataLength + valuesLength + ALERTS_LENGTH, ERRORS_LENGTH);
     }
 
     /**
@@ -72,7 +75,7 @@ public final class StatusFile implements AutoCloseable
         final File file = new File(nodeDir, FILE_NAME);
         IoUtil.ensureDirectoryExists(nodeDir, "node directory");
         IoUtil.deleteIfExists(file);
-        final long length = (long)HEADER_LENGTH + METADATA_LENGTH + VALUES_LENGTH + ALERTS_LENGTH;
+        final long length = (long)HEADER_LENGTH + METADATA_LENGTH + VALUES_LENGTH + ALERTS_LENGTH + ERRORS_LENGTH;
         final MappedByteBuffer mapped = IoUtil.mapNewFile(file, length);
         final UnsafeBuffer header = new UnsafeBuffer(mapped);
         header.putInt(8, METADATA_LENGTH);
@@ -134,6 +137,14 @@ public final class StatusFile implements AutoCloseable
     public UnsafeBuffer alerts()
     {
         return alerts;
+    }
+
+    /**
+     * @return the node's error log: failures with their stack traces, one entry per distinct error.
+     */
+    public UnsafeBuffer errors()
+    {
+        return errors;
     }
 
     /**

@@ -1,17 +1,20 @@
 package io.leasegrid.node.shard;
 
 import io.leasegrid.codec.sbe.LeaseMode;
+import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
+import java.util.HashMap;
 import java.util.List;
 
 import static io.leasegrid.node.shard.ShardHarness.MS;
 import static io.leasegrid.node.shard.ShardHarness.SECOND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LeaseRulesTest
@@ -30,7 +33,7 @@ class LeaseRulesTest
         grid = new ShardHarness(dir);
         for (long session = 1; session <= 6; session++)
         {
-            grid.open(session, 60 * SECOND);
+            grid.open(session);
         }
         grid.events();
     }
@@ -167,8 +170,9 @@ class LeaseRulesTest
         grid.exclusive(2, "race", TTL, WAIT);
         grid.events();
 
-        // The clock passes the expiry but no duty cycle has run: the renewal arrives first.
+        // A duty cycle begins after the expiry, and the renewal arrives before the cycle fires its timers.
         grid.clock.advance(TTL);
+        grid.shard.updateClocks();
         grid.renew(1, leaseId);
         assertEquals(List.of(
             "EXPIRED s=1 race token=1",
@@ -210,8 +214,9 @@ class LeaseRulesTest
         grid.exclusive(2, "edge", TTL, 1 * SECOND);
         grid.events();
 
-        // Release and wait timeout fall due at the same instant; the release is handled first and wins.
+        // Release and wait timeout fall due in the same duty cycle; the release is handled first and wins.
         grid.clock.advance(1 * SECOND);
+        grid.shard.updateClocks();
         grid.release(1, holder);
         grid.advance(5 * MS);
         assertEquals(List.of("RELEASED c=9 s=1", "GRANTED c=8 s=2 EXCLUSIVE edge token=2"), grid.events());
@@ -230,33 +235,48 @@ class LeaseRulesTest
     }
 
     @Test
-    void shouldRenewAutoRenewLeasesOnKeepAliveOnly()
+    void shouldRenewNoLeaseOnKeepAlive()
     {
+        // Each lease is renewed on its own by its client: a keep-alive keeps the session, not its leases.
         grid.acquire(1, "auto", 2 * SECOND, 0, LeaseMode.EXCLUSIVE, 0, true);
         grid.acquire(1, "manual", 2 * SECOND, 0, LeaseMode.EXCLUSIVE, 0, false);
         grid.events();
         for (int i = 0; i < 5; i++)
         {
             grid.advance(SECOND);
-            grid.shard.onSessionKeepAlive(1);
+            grid.keepAlive(1);
         }
         final List<String> events = grid.events();
-        assertEquals(1, events.size(), events.toString());
-        assertTrue(events.get(0).startsWith("EXPIRED s=1 manual "), events.toString());
+        assertEquals(2, events.size(), events.toString());
+        assertTrue(events.stream().anyMatch(event -> event.startsWith("EXPIRED s=1 auto ")), events.toString());
+        assertTrue(events.stream().anyMatch(event -> event.startsWith("EXPIRED s=1 manual ")), events.toString());
     }
 
     @Test
     void shouldDropWaitersAtOnceWhenTheirSessionTimesOut()
     {
-        grid.open(7, 2 * SECOND);
+        grid.close();
+        grid = new ShardHarness(dir, new CachedNanoClock(), 250 * MS, 2 * SECOND, new HashMap<>());
+        for (long session = 1; session <= 2; session++)
+        {
+            grid.open(session);
+        }
+        grid.open(7);
         grid.exclusive(1, "held", 30 * SECOND, 0);
         grid.exclusive(7, "held", TTL, 20 * SECOND);
         grid.exclusive(2, "held", TTL, 20 * SECOND);
         grid.events();
-        grid.advance(2 * SECOND + 2 * MS);
+        // Sessions 1 and 2 keep alive; 7 falls silent.
+        for (int i = 0; i < 4; i++)
+        {
+            grid.advance(500 * MS);
+            grid.keepAlive(1);
+            grid.keepAlive(2);
+        }
+        grid.advance(2 * MS);
         assertEquals(List.of("TIMED OUT s=7"), grid.events(), "no answer but the notice that the session is gone");
         assertEquals(1, grid.shard.partitionState(ShardHarness.partitionOf("held")).leases().waiterCount());
-        assertEquals(6, grid.shard.sessionCount());
+        assertEquals(2, grid.shard.sessions().sessionCount());
     }
 
     @Test
@@ -267,14 +287,15 @@ class LeaseRulesTest
         grid.exclusive(2, "b", TTL, 0);
         grid.exclusive(1, "b", TTL, WAIT);
         grid.events();
-        grid.shard.onSessionClose(99, 1);
+        grid.close(1);
         final List<String> events = grid.events();
         assertTrue(events.contains("GRANTED c=8 s=2 EXCLUSIVE a token=" + tokenIn(events, "a")), events.toString());
-        assertTrue(events.contains("CLOSED c=99 s=1"), events.toString());
+        assertTrue(events.contains("CLOSED c=11 s=1"), events.toString());
         assertEquals(0, grid.shard.partitionState(ShardHarness.partitionOf("b")).leases().resource(
             ShardHarness.bytes("b"), 0, 1).waiterCount());
+        assertNull(grid.session(1));
         grid.exclusive(1, "c", TTL, 0);
-        assertEquals(List.of("ERROR c=11 s=1 UNKNOWN_SESSION"), grid.events());
+        assertEquals(List.of(), grid.events(), "a closed session's frames are dropped");
     }
 
     @Test
@@ -291,8 +312,8 @@ class LeaseRulesTest
             "ERROR c=8 s=1 INVALID_ARGUMENT",
             "ERROR c=9 s=1 INVALID_TTL",
             "ERROR c=10 s=1 INVALID_ARGUMENT",
-            "ERROR c=11 s=1 MODE_MISMATCH",
-            "ERROR c=12 s=42 UNKNOWN_SESSION"), grid.events());
+            "ERROR c=11 s=1 MODE_MISMATCH"), grid.events(), "a frame of an unknown session is dropped, not answered");
+        assertEquals(1, grid.shard.sessions().foreignFrames());
     }
 
     private static String tokenIn(final List<String> events, final String resource)

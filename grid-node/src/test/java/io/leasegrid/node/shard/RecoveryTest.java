@@ -13,6 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Random;
 
@@ -76,7 +78,7 @@ class RecoveryTest
         firstLife.update(1_000 * SECOND);
         try (ShardHarness grid = new ShardHarness(dir, firstLife, 250 * MS))
         {
-            grid.open(1, 60 * SECOND);
+            grid.open(1);
             grid.exclusive(1, "lease", 10 * SECOND, 0);
             grid.advance(3_100 * MS);
             assertEquals(2, grid.events().size());
@@ -109,7 +111,7 @@ class RecoveryTest
             {
                 if (0 == life)
                 {
-                    grid.open(1, 60 * SECOND);
+                    grid.open(1);
                     grid.exclusive(1, "stubborn", 5 * SECOND, 0);
                     grid.events();
                 }
@@ -125,25 +127,52 @@ class RecoveryTest
     }
 
     @Test
-    void shouldKeepTokensIncreasingAndWaitersQueuedAcrossRestart()
+    void shouldKeepTokensIncreasingAndWaitersQueuedAcrossRestartForResumedSessions()
     {
+        final Map<Long, long[]> keys = new HashMap<>();
         final long holderLease;
-        try (ShardHarness grid = new ShardHarness(dir))
+        try (ShardHarness grid = new ShardHarness(dir, new CachedNanoClock(), 250 * MS, 60 * SECOND, keys))
         {
-            grid.open(1, 60 * SECOND);
-            grid.open(2, 60 * SECOND);
+            grid.open(1);
+            grid.open(2);
             grid.exclusive(1, "fifo", 30 * SECOND, 0);
             holderLease = grid.listener.lastLeaseId;
             grid.exclusive(2, "fifo", 30 * SECOND, 20 * SECOND);
             grid.events();
         }
 
-        try (ShardHarness grid = new ShardHarness(dir))
+        try (ShardHarness grid = new ShardHarness(dir, new CachedNanoClock(), 250 * MS, 60 * SECOND, keys))
         {
+            // The sessions live on, detached; their clients resume them with the keys they were opened with.
+            assertEquals(2, grid.shard.sessions().sessionCount());
+            grid.release(1, holderLease);
+            assertEquals(List.of(), grid.events(), "a detached session acts only once resumed");
+            grid.resume(1);
+            grid.resume(2);
+            assertEquals(List.of("RESUMED c=2 s=1", "RESUMED c=3 s=2"), grid.events());
             grid.release(1, holderLease);
             final List<String> events = grid.events();
-            assertEquals("RELEASED c=1 s=1", events.get(0));
+            assertEquals("RELEASED c=4 s=1", events.get(0));
             assertEquals("GRANTED c=4 s=2 EXCLUSIVE fifo token=2", events.get(1));
+        }
+    }
+
+    @Test
+    void shouldRefuseToResumeWithoutTheSessionKey()
+    {
+        final Map<Long, long[]> keys = new HashMap<>();
+        try (ShardHarness grid = new ShardHarness(dir, new CachedNanoClock(), 250 * MS, 60 * SECOND, keys))
+        {
+            grid.open(1);
+            grid.exclusive(1, "mine", 30 * SECOND, 0);
+            grid.events();
+        }
+        keys.put(1L, new long[]{ 1, 2 });
+        try (ShardHarness grid = new ShardHarness(dir, new CachedNanoClock(), 250 * MS, 60 * SECOND, keys))
+        {
+            grid.resume(1);
+            assertEquals(List.of("ERROR c=1 s=1 AUTHENTICATION_FAILED"), grid.events());
+            assertEquals(io.leasegrid.node.session.ClientSession.State.DETACHED, grid.session(1).state());
         }
     }
 
@@ -151,7 +180,7 @@ class RecoveryTest
     {
         for (long session = 1; session <= 5; session++)
         {
-            grid.open(session, 30 * SECOND);
+            grid.open(session);
         }
         final List<long[]> held = new ArrayList<>();
         for (int i = 0; i < operations; i++)
@@ -187,7 +216,7 @@ class RecoveryTest
                     grid.put("k" + random.nextInt(30), "v" + i);
                     break;
                 case 5:
-                    grid.shard.onSessionKeepAlive(session);
+                    grid.keepAlive(session);
                     break;
                 default:
                     grid.advance(random.nextInt(400) * MS);

@@ -1,38 +1,58 @@
 package io.leasegrid.node.shard;
 
+import io.aeron.Subscription;
 import io.leasegrid.codec.Partitioner;
 import io.leasegrid.codec.sbe.LeaseMode;
 import io.leasegrid.node.partition.PartitionSnapshot;
+import io.leasegrid.node.session.ClientSession;
 import org.agrona.concurrent.CachedNanoClock;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Drives a shard by hand on the test thread with a test clock: no threads, no sleeping.
+ * Drives a shard by hand on the test thread with a test clock: no threads, no sleeping. Requests go in as signed
+ * frames through the shard's ingress path; answers come out of a {@link RecordingSink} as readable lines.
  */
-final class ShardHarness implements AutoCloseable
+public final class ShardHarness implements AutoCloseable
 {
-    static final int PARTITION_COUNT = 8;
-    static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
-    static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+    public static final int PARTITION_COUNT = 8;
+    public static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+    public static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 
     final File dir;
     final CachedNanoClock clock;
-    final RecordingListener listener = new RecordingListener();
+    final RecordingSink listener = new RecordingSink();
     final ShardAgent shard;
+    final FrameWriter frames;
     private long epochNs = 1_763_769_600_000_000_000L;
     private long correlationId;
+    private long nextSessionId;
 
-    ShardHarness(final File dir)
+    public ShardHarness(final File dir)
     {
         this(dir, new CachedNanoClock(), 250 * MS);
     }
 
-    ShardHarness(final File dir, final CachedNanoClock clock, final long checkpointIntervalNs)
+    public ShardHarness(final File dir, final CachedNanoClock clock, final long checkpointIntervalNs)
+    {
+        this(dir, clock, checkpointIntervalNs, 60 * SECOND, new HashMap<>());
+    }
+
+    /**
+     * @param sessionKeys keys of the sessions opened, shared with a later harness on the same directory (a restart)
+     *                    so that its sessions can resume.
+     */
+    public ShardHarness(
+        final File dir,
+        final CachedNanoClock clock,
+        final long checkpointIntervalNs,
+        final long sessionTimeoutNs,
+        final Map<Long, long[]> sessionKeys)
     {
         this.dir = dir;
         this.clock = clock;
@@ -45,17 +65,23 @@ final class ShardHarness implements AutoCloseable
         {
             partitions[i] = i;
         }
-        shard = new ShardAgent(new ShardContext()
+        final ShardContext context = new ShardContext()
             .partitionCount(PARTITION_COUNT)
             .partitions(partitions)
             .journalDir(dir.getPath())
             .nanoClock(clock)
             .epochNanoClock(() -> epochNs += 1_000)
             .checkpointIntervalNs(checkpointIntervalNs)
+            .sessionTimeoutNs(sessionTimeoutNs)
+            .keepAliveIntervalNs(Math.min(sessionTimeoutNs, SECOND))
+            .sessionIds(() -> nextSessionId)
             .timerTickNs(1L << 20)
             .timerSlots(1 << 16)
-            .listener(listener));
+            .answerSink(listener);
+        shard = new ShardAgent(context);
         shard.onStart();
+        frames = new FrameWriter(
+            new IngressAdapter(new Subscription[0], null, shard.sessions(), shard, context.counters()), sessionKeys);
     }
 
     long nextCorrelationId()
@@ -63,67 +89,121 @@ final class ShardHarness implements AutoCloseable
         return ++correlationId;
     }
 
-    static UnsafeBuffer bytes(final String text)
+    public static org.agrona.concurrent.UnsafeBuffer bytes(final String text)
     {
-        return new UnsafeBuffer(text.getBytes(StandardCharsets.UTF_8));
+        return new org.agrona.concurrent.UnsafeBuffer(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    static int partitionOf(final String name)
+    public static int partitionOf(final String name)
     {
         return Partitioner.partition(name.getBytes(StandardCharsets.UTF_8), PARTITION_COUNT);
     }
 
-    void open(final long sessionId, final long timeoutNs)
+    /**
+     * Open a session with the given id: connect, answer the challenge, authenticate. One correlation id.
+     */
+    public void open(final long sessionId)
     {
-        shard.onSessionOpen(nextCorrelationId(), sessionId, timeoutNs);
+        final long c = nextCorrelationId();
+        if (null != session(sessionId))
+        {
+            return;
+        }
+        nextSessionId = sessionId;
+        frames.connect(c, sessionId, 0, (int)sessionId, "test", "aeron:ipc");
+        if (listener.lastChallengedSession == sessionId)
+        {
+            frames.authenticateNew(c, sessionId, listener.lastNonce);
+        }
     }
 
-    long acquire(final long sessionId, final String resource, final long ttlNs, final long waitNs, final LeaseMode mode,
+    /**
+     * Resume a session, after a restart, with the key it was opened with. One correlation id.
+     */
+    public void resume(final long sessionId)
+    {
+        final long c = nextCorrelationId();
+        frames.connect(c, sessionId, sessionId, (int)sessionId, "test", "aeron:ipc");
+        if (listener.lastChallengedSession == sessionId)
+        {
+            frames.authenticateResume(c, sessionId, listener.lastNonce);
+        }
+    }
+
+    public ClientSession session(final long sessionId)
+    {
+        return shard.sessions().session(sessionId);
+    }
+
+    public long acquire(
+        final long sessionId, final String resource, final long ttlNs, final long waitNs, final LeaseMode mode,
         final int limit, final boolean autoRenew)
     {
         final long c = nextCorrelationId();
-        final UnsafeBuffer name = bytes(resource);
-        shard.onLeaseAcquire(c, sessionId, name, 0, name.capacity(), ttlNs, waitNs, mode, limit, autoRenew);
+        frames.acquire(c, sessionId, resource, ttlNs, waitNs, mode, limit, autoRenew);
         return c;
     }
 
-    long exclusive(final long sessionId, final String resource, final long ttlNs, final long waitNs)
+    public long exclusive(final long sessionId, final String resource, final long ttlNs, final long waitNs)
     {
         return acquire(sessionId, resource, ttlNs, waitNs, LeaseMode.EXCLUSIVE, 0, false);
     }
 
-    long shared(final long sessionId, final String resource, final long ttlNs, final long waitNs, final int limit)
+    public long shared(final long sessionId, final String resource, final long ttlNs, final long waitNs, final int limit)
     {
         return acquire(sessionId, resource, ttlNs, waitNs, LeaseMode.SHARED, limit, false);
     }
 
-    void renew(final long sessionId, final long leaseId)
+    public void renew(final long sessionId, final long leaseId)
     {
-        shard.onLeaseRenew(nextCorrelationId(), sessionId, leaseId);
+        frames.renew(nextCorrelationId(), sessionId, leaseId);
     }
 
-    void release(final long sessionId, final long leaseId)
+    public void release(final long sessionId, final long leaseId)
     {
-        shard.onLeaseRelease(nextCorrelationId(), sessionId, leaseId);
+        frames.release(nextCorrelationId(), sessionId, leaseId);
     }
 
-    void put(final String key, final String value)
+    public void keepAlive(final long sessionId)
     {
-        final UnsafeBuffer k = bytes(key);
-        final UnsafeBuffer v = bytes(value);
-        shard.onValuePut(nextCorrelationId(), 0, k, 0, k.capacity(), v, 0, v.capacity());
+        frames.keepAlive(sessionId, clock.nanoTime());
     }
 
-    void get(final String key)
+    public void close(final long sessionId)
     {
-        final UnsafeBuffer k = bytes(key);
-        shard.onValueGet(nextCorrelationId(), 0, k, 0, k.capacity());
+        frames.close(nextCorrelationId(), sessionId);
+    }
+
+    public void put(final long sessionId, final String key, final String value)
+    {
+        frames.put(nextCorrelationId(), sessionId, key, value);
+    }
+
+    public void get(final long sessionId, final String key)
+    {
+        frames.get(nextCorrelationId(), sessionId, key);
+    }
+
+    /**
+     * Put as session 1.
+     */
+    public void put(final String key, final String value)
+    {
+        put(1, key, value);
+    }
+
+    /**
+     * Get as session 1.
+     */
+    public void get(final String key)
+    {
+        get(1, key);
     }
 
     /**
      * Advance the clock in 1 ms steps, running the duty cycle at each, so timers fire at their tick.
      */
-    void advance(final long nanos)
+    public void advance(final long nanos)
     {
         final long end = clock.nanoTime() + nanos;
         while (clock.nanoTime() < end)
@@ -139,12 +219,12 @@ final class ShardHarness implements AutoCloseable
         }
     }
 
-    List<String> events()
+    public List<String> events()
     {
         return listener.drain();
     }
 
-    byte[] stateBytes(final int partitionId)
+    public byte[] stateBytes(final int partitionId)
     {
         return PartitionSnapshot.encode(shard.partitionState(partitionId));
     }

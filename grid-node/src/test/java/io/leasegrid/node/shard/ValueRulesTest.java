@@ -1,6 +1,5 @@
 package io.leasegrid.node.shard;
 
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -10,7 +9,6 @@ import java.io.File;
 import java.util.List;
 
 import static io.leasegrid.node.shard.ShardHarness.SECOND;
-import static io.leasegrid.node.shard.ShardHarness.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class ValueRulesTest
@@ -24,8 +22,8 @@ class ValueRulesTest
     void start()
     {
         grid = new ShardHarness(dir);
-        grid.open(1, 60 * SECOND);
-        grid.open(2, 60 * SECOND);
+        grid.open(1);
+        grid.open(2);
         grid.events();
     }
 
@@ -64,7 +62,7 @@ class ValueRulesTest
         grid.get("k");
         assertEquals(List.of(
             "WRITTEN c=3 v=1 existed=false",
-            "ERROR c=4 s=0 VERSION_MISMATCH",
+            "ERROR c=4 s=1 VERSION_MISMATCH",
             "WRITTEN c=5 v=2 existed=true",
             "READ c=6 v=2 third"), grid.events());
     }
@@ -123,9 +121,9 @@ class ValueRulesTest
         grid.put("k", "v".repeat(64 * 1024 + 1));
         grid.put("k", "");
         assertEquals(List.of(
-            "ERROR c=3 s=0 KEY_TOO_LONG",
-            "ERROR c=4 s=0 INVALID_ARGUMENT",
-            "ERROR c=5 s=0 VALUE_TOO_LONG",
+            "ERROR c=3 s=1 KEY_TOO_LONG",
+            "ERROR c=4 s=1 INVALID_ARGUMENT",
+            "ERROR c=5 s=1 VALUE_TOO_LONG",
             "WRITTEN c=6 v=1 existed=false"), grid.events());
     }
 
@@ -137,24 +135,17 @@ class ValueRulesTest
 
     private void delete(final String key)
     {
-        final UnsafeBuffer k = bytes(key);
-        grid.shard.onValueDelete(grid.nextCorrelationId(), 0, k, 0, k.capacity());
+        grid.frames.delete(grid.nextCorrelationId(), 1, key);
     }
 
     private void cas(final String key, final long expectedVersion, final String value)
     {
-        final UnsafeBuffer k = bytes(key);
-        final UnsafeBuffer v = bytes(value);
-        grid.shard.onValueCompareAndSet(grid.nextCorrelationId(), 0, expectedVersion, k, 0, k.capacity(), v, 0, v.capacity());
+        grid.frames.compareAndSet(grid.nextCorrelationId(), 1, expectedVersion, key, value);
     }
 
     private void fencedPut(
         final long sessionId, final long token, final String key, final String resource, final String value)
     {
-        final UnsafeBuffer k = bytes(key);
-        final UnsafeBuffer r = bytes(resource);
-        final UnsafeBuffer v = bytes(value);
-        grid.shard.onValueFencedPut(grid.nextCorrelationId(), sessionId, token, k, 0, k.capacity(), r, 0, r.capacity(),
-            v, 0, v.capacity());
+        grid.frames.fencedPut(grid.nextCorrelationId(), sessionId, token, key, resource, value);
     }
 }

@@ -1,0 +1,12 @@
+package io.leasegrid.client;
+
+/**
+ * How a lease holds its resource.
+ */
+public enum LeaseMode
+{
+    /** One holder at a time. */
+    EXCLUSIVE,
+    /** Many holders at once, up to a holder limit when one is set (a semaphore). */
+    SHARED
+}

@@ -1,0 +1,185 @@
+package io.leasegrid.node.partition;
+
+import io.leasegrid.journal.PartitionJournal;
+import org.agrona.concurrent.status.AtomicCounter;
+
+/**
+ * A partition as its shard holds it: role, epoch, state, journal, the answers waiting for their entries to commit,
+ * and where its journal stands.
+ * <ul>
+ *     <li><b>append position</b>: the last entry in this node's journal;</li>
+ *     <li><b>commit position</b>: the last entry that enough copies hold to survive the loss of a minority. Answers
+ *     that depend on an entry are released only once it is committed. With one copy (no replicas) an entry is
+ *     committed as soon as it is appended.</li>
+ * </ul>
+ * Owned by its shard's thread.
+ */
+public final class Partition
+{
+    private final int partitionId;
+    private final PartitionState state;
+    private final PartitionJournal journal;
+    private final PendingAnswers pendingAnswers = new PendingAnswers();
+    private PartitionRole role = PartitionRole.RECOVERING;
+    private long epoch;
+    private long commitPosition = -1;
+    private AtomicCounter roleCounter;
+    private AtomicCounter appendPositionCounter;
+    private AtomicCounter commitPositionCounter;
+    private long nextCheckpointNs;
+    private long entriesSinceSnapshot;
+
+    /**
+     * @param state   recovered so far.
+     * @param journal of the partition.
+     * @param epoch   the partition is served in.
+     */
+    public Partition(final PartitionState state, final PartitionJournal journal, final long epoch)
+    {
+        this.partitionId = state.partitionId();
+        this.state = state;
+        this.journal = journal;
+        this.epoch = epoch;
+    }
+
+    public int partitionId()
+    {
+        return partitionId;
+    }
+
+    public PartitionState state()
+    {
+        return state;
+    }
+
+    public PartitionJournal journal()
+    {
+        return journal;
+    }
+
+    public PendingAnswers pendingAnswers()
+    {
+        return pendingAnswers;
+    }
+
+    public PartitionRole role()
+    {
+        return role;
+    }
+
+    /**
+     * @return true while this node decides and answers for the partition.
+     */
+    public boolean isPrimary()
+    {
+        return PartitionRole.PRIMARY == role;
+    }
+
+    public long epoch()
+    {
+        return epoch;
+    }
+
+    /**
+     * @return position of the last entry in this node's journal, -1 when it is empty.
+     */
+    public long appendPosition()
+    {
+        return journal.nextPosition() - 1;
+    }
+
+    /**
+     * @return position of the last committed entry, -1 when none.
+     */
+    public long commitPosition()
+    {
+        return commitPosition;
+    }
+
+    /**
+     * @return true when the periodic time checkpoint is due at {@code nowNs}.
+     */
+    public boolean isCheckpointDue(final long nowNs)
+    {
+        return nowNs - nextCheckpointNs >= 0;
+    }
+
+    /**
+     * Next periodic time checkpoint at {@code deadlineNs}.
+     */
+    public void nextCheckpointNs(final long deadlineNs)
+    {
+        this.nextCheckpointNs = deadlineNs;
+    }
+
+    /**
+     * @return entries appended since the last snapshot.
+     */
+    public long entriesSinceSnapshot()
+    {
+        return entriesSinceSnapshot;
+    }
+
+    /**
+     * Show this partition's role and positions in these counters from now on; null for none.
+     */
+    public void counters(final AtomicCounter role, final AtomicCounter appendPosition, final AtomicCounter commitPosition)
+    {
+        this.roleCounter = role;
+        this.appendPositionCounter = appendPosition;
+        this.commitPositionCounter = commitPosition;
+        updateCounters();
+    }
+
+    /**
+     * Mirror role and positions to the counters; from the slow tick, not per entry.
+     */
+    public void updateCounters()
+    {
+        if (null != roleCounter)
+        {
+            roleCounter.setRelease(role.code());
+            appendPositionCounter.setRelease(appendPosition());
+            commitPositionCounter.setRelease(commitPosition);
+        }
+    }
+
+    /**
+     * Serve the partition as its primary in {@code epoch}; what the journal holds counts as committed, since a
+     * node alone holds the only copy.
+     */
+    public void becomePrimary(final long epoch)
+    {
+        this.epoch = epoch;
+        this.commitPosition = appendPosition();
+        role = PartitionRole.PRIMARY;
+        updateCounters();
+    }
+
+    /**
+     * An entry was appended (and applied) at {@code position}.
+     */
+    void onAppended(final long position)
+    {
+        entriesSinceSnapshot++;
+        // One copy is a quorum of one: the entry is committed now. Replication moves this to the quorum's acks.
+        commitPosition = position;
+    }
+
+    /**
+     * A write or apply failed: stop deciding for this partition.
+     */
+    void fail()
+    {
+        role = PartitionRole.FAILED;
+        updateCounters();
+    }
+
+    /**
+     * A snapshot now covers everything appended.
+     */
+    public void snapshotTaken()
+    {
+        entriesSinceSnapshot = 0;
+    }
+}
