@@ -63,6 +63,7 @@ public final class GridClient implements AutoCloseable
     private final AgentRunner conductorRunner;
     private Subscription responses;
     private volatile boolean closed;
+    private volatile Throwable lastTransportError;
 
     private GridClient(final GridClientContext context)
     {
@@ -98,14 +99,17 @@ public final class GridClient implements AutoCloseable
                     .dirDeleteOnStart(true)
                     .dirDeleteOnShutdown(true));
             }
-            connected = Aeron.connect(new Aeron.Context().aeronDirectoryName(
-                null == launched ? context.aeronDir() : launched.aeronDirectoryName()));
+            // Aeron's default handler ends the process when the driver goes away; a client must never do that to its
+            // application. The driver gone, publications close and sessions are lost like any other disconnection.
+            connected = Aeron.connect(new Aeron.Context()
+                .aeronDirectoryName(null == launched ? context.aeronDir() : launched.aeronDirectoryName())
+                .errorHandler(this::onAeronError)
+                .subscriberErrorHandler(this::onAeronError));
             conductor = new ClientConductor(outcomes, context, connected, instanceId,
                 new AtomicLong(random.nextLong() >>> 2), pending, routes,
                 null == ownEvents ? context.eventExecutor() : ownEvents);
             dispatch.conductor(conductor);
-            runner = new AgentRunner(IdleStrategies.named(context.idleStrategy()), Throwable::printStackTrace, null,
-                conductor);
+            runner = new AgentRunner(IdleStrategies.named(context.idleStrategy()), this::onAeronError, null, conductor);
             driver = launched;
             aeron = connected;
             conductorRunner = runner;
@@ -356,6 +360,11 @@ public final class GridClient implements AutoCloseable
      * error) goes to {@code callback}. The request is only read, so one request object can serve every call; its
      * listener, renewal and queue callback are not used on this path.
      *
+     * @param resource buffer holding the resource name.
+     * @param offset   of the name.
+     * @param length   of the name, 1 to 256 bytes.
+     * @param request  mode, TTL and wait timeout.
+     * @param callback told the outcome.
      * @return the correlation id the callback will be given.
      */
     public long acquire(
@@ -386,6 +395,8 @@ public final class GridClient implements AutoCloseable
      * Release a lease granted through the callback path without allocating; the answer goes to {@code callback}. Any
      * id gets an answer: one that names no partition of the grid gets {@link ErrorCode#LEASE_NOT_FOUND}.
      *
+     * @param leaseId  of the lease.
+     * @param callback told the outcome.
      * @return the correlation id the callback will be given.
      */
     public long release(final long leaseId, final LeaseCallback callback)
@@ -493,6 +504,9 @@ public final class GridClient implements AutoCloseable
     /**
      * Put only while the key's version is {@code expectedVersion} (0: the key is absent).
      *
+     * @param key             1 to 256 bytes of UTF-8.
+     * @param expectedVersion the version the key must have, 0 for absent.
+     * @param value           at most 64 KiB.
      * @return the new version.
      * @throws GridException with {@code VERSION_MISMATCH} otherwise.
      */
@@ -507,6 +521,9 @@ public final class GridClient implements AutoCloseable
     /**
      * Compare-and-set without blocking.
      *
+     * @param key             1 to 256 bytes of UTF-8.
+     * @param expectedVersion the version the key must have, 0 for absent.
+     * @param value           at most 64 KiB.
      * @return completed with the new version, or exceptionally with {@code VERSION_MISMATCH}.
      */
     public CompletableFuture<Long> compareAndSetAsync(final String key, final long expectedVersion, final byte[] value)
@@ -520,6 +537,9 @@ public final class GridClient implements AutoCloseable
      * Put only while {@code lease} is the current holder of its resource on the grid. A lease no longer valid on this
      * client is refused here, before anything is sent.
      *
+     * @param key   1 to 256 bytes of UTF-8, in the same partition as the lease's resource (give both a hash tag).
+     * @param value at most 64 KiB.
+     * @param lease whose fencing token guards the write.
      * @return the new version.
      * @throws GridException with {@code LEASE_EXPIRED} when the lease is no longer valid here, or
      *                       {@code FENCING_TOKEN_REJECTED} when the grid says it was lost.
@@ -535,6 +555,10 @@ public final class GridClient implements AutoCloseable
      * Put only while {@code fencingToken} is the token of a live lease on {@code leaseResource} held by this client's
      * session.
      *
+     * @param key           1 to 256 bytes of UTF-8.
+     * @param value         at most 64 KiB.
+     * @param leaseResource the resource of the lease, in the key's partition.
+     * @param fencingToken  the lease's token.
      * @return the new version.
      * @throws GridException with {@code FENCING_TOKEN_REJECTED} or {@code NOT_LEASE_HOLDER}.
      */
@@ -550,6 +574,9 @@ public final class GridClient implements AutoCloseable
     /**
      * A fenced put without blocking; a lease no longer valid here fails the future before anything is sent.
      *
+     * @param key   1 to 256 bytes of UTF-8.
+     * @param value at most 64 KiB.
+     * @param lease whose fencing token guards the write.
      * @return completed with the new version.
      */
     public CompletableFuture<Long> fencedPutAsync(final String key, final byte[] value, final Lease lease)
@@ -570,6 +597,13 @@ public final class GridClient implements AutoCloseable
      * Put a value without allocating: key and value are read from buffers, the answer goes to {@code callback}. For
      * the hot loop of a price publisher.
      *
+     * @param key         buffer holding the key.
+     * @param keyOffset   of the key.
+     * @param keyLength   of the key, 1 to 256 bytes.
+     * @param value       buffer holding the value.
+     * @param valueOffset of the value.
+     * @param valueLength of the value, at most 64 KiB.
+     * @param callback    told the outcome.
      * @return the correlation id the callback will be given.
      */
     public long put(
@@ -598,6 +632,10 @@ public final class GridClient implements AutoCloseable
     /**
      * Read a value without allocating; the answer goes to {@code callback}.
      *
+     * @param key       buffer holding the key.
+     * @param keyOffset of the key.
+     * @param keyLength of the key, 1 to 256 bytes.
+     * @param callback  told the outcome.
      * @return the correlation id the callback will be given.
      */
     public long get(final DirectBuffer key, final int keyOffset, final int keyLength, final ValueCallback callback)
@@ -617,6 +655,17 @@ public final class GridClient implements AutoCloseable
     /**
      * A fenced put without allocating; the answer goes to {@code callback}.
      *
+     * @param key            buffer holding the key.
+     * @param keyOffset      of the key.
+     * @param keyLength      of the key, 1 to 256 bytes.
+     * @param leaseResource  buffer holding the lease's resource name.
+     * @param resourceOffset of the name.
+     * @param resourceLength of the name.
+     * @param fencingToken   the lease's token.
+     * @param value          buffer holding the value.
+     * @param valueOffset    of the value.
+     * @param valueLength    of the value, at most 64 KiB.
+     * @param callback       told the outcome.
      * @return the correlation id the callback will be given.
      */
     public long fencedPut(
@@ -682,6 +731,14 @@ public final class GridClient implements AutoCloseable
     }
 
     /**
+     * @return the last error the client's transport reported (its media driver gone, say), or null.
+     */
+    public Throwable lastTransportError()
+    {
+        return lastTransportError;
+    }
+
+    /**
      * @return the client's settings.
      */
     public GridClientContext context()
@@ -736,6 +793,11 @@ public final class GridClient implements AutoCloseable
         {
             ownEvents.shutdown();
         }
+    }
+
+    private void onAeronError(final Throwable error)
+    {
+        lastTransportError = error;
     }
 
     // ------------------------------------------------------------------------------------ for leases and locks
