@@ -31,6 +31,8 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A grid node: an embedded (or external) Aeron media driver, and one {@link ShardAgent} thread per shard, each owning
@@ -52,6 +54,7 @@ public final class GridNode implements AutoCloseable
     private StatusFile statusFile;
     private PrometheusEndpoint prometheus;
     private boolean closed;
+    private volatile boolean running;
 
     private GridNode(final GridNodeContext context)
     {
@@ -65,13 +68,19 @@ public final class GridNode implements AutoCloseable
         catch (final RuntimeException ex)
         {
             runners.forEach(CloseHelper::quietClose);
-            CloseHelper.quietCloseAll(prometheus, aeron, driver, statusFile, directoryLock);
+            CloseHelper.quietCloseAll(prometheus, aeron, driver);
+            if (null != statusFile)
+            {
+                statusFile.markStopped();
+            }
+            CloseHelper.quietCloseAll(statusFile, directoryLock);
             throw ex;
         }
         for (final AgentRunner runner : runners)
         {
             AgentRunner.startOnThread(runner);
         }
+        running = true;
     }
 
     private void start()
@@ -83,7 +92,11 @@ public final class GridNode implements AutoCloseable
         final ErrorHandler errorHandler = failure ->
         {
             errorLog.record(failure);
-            System.err.println("leasegrid: " + rootMessage(failure));
+            if (running)
+            {
+                // Before that, a failure also fails the start, which says it once in its own words.
+                System.err.println("leasegrid: " + rootMessage(failure));
+            }
         };
         if (context.embeddedDriver())
         {
@@ -236,58 +249,91 @@ public final class GridNode implements AutoCloseable
     }
 
     /**
-     * Run a node until SIGINT or SIGTERM, then stop it cleanly and exit 0. A stop that takes longer than
-     * {@link #STOP_TIMEOUT_MS} ends the process with status 1 and says so.
+     * Run a node until SIGINT or SIGTERM, then stop it cleanly and exit 0; a node that cannot start says why in one
+     * line and exits 1.
      */
     public static void main(final String[] args)
     {
-        final GridNodeContext context = new GridNodeContext();
+        try
+        {
+            runUntilStopped(new GridNodeContext());
+        }
+        catch (final RuntimeException ex)
+        {
+            System.err.println("leasegrid: the node did not start: " + whyNotStarted(ex));
+            System.exit(1);
+        }
+    }
+
+    /**
+     * Start a node, print where it listens, and run it until SIGINT or SIGTERM; then stop it within
+     * {@link #STOP_TIMEOUT_MS} (or end the process with status 1, saying so).
+     *
+     * @param context settings; the Prometheus endpoint defaults to {@code 7172} here unless set.
+     * @throws RuntimeException when the node cannot start: nothing of it is left running.
+     */
+    public static void runUntilStopped(final GridNodeContext context)
+    {
         if (null == System.getProperty(GridNodeConfiguration.PROMETHEUS_PORT_PROP_NAME))
         {
             context.prometheusPort(GridNodeConfiguration.PROMETHEUS_PORT_NODE_DEFAULT);
         }
         final StopSignal stopSignal = new StopSignal();
-        final GridNode node;
-        try
-        {
-            node = launch(context);
-        }
-        catch (final RuntimeException ex)
-        {
-            System.err.println("leasegrid: the node did not start: " + rootMessage(ex));
-            System.exit(1);
-            return;
-        }
+        final GridNode node = launch(context);
         printBanner(node.context());
         System.out.println("status: " + new File(context.dir(), StatusFile.FILE_NAME).getAbsolutePath() +
             " (bin/leasegrid stat, bin/leasegrid alerts)" + (node.prometheusPort() >= 0 ?
             ", metrics: http://127.0.0.1:" + node.prometheusPort() + "/metrics" : ""));
         final String signal = stopSignal.await();
         System.out.println("leasegrid node " + context.nodeId() + " stopping (" + signal + ")");
+        final CountDownLatch stopped = new CountDownLatch(1);
         final Thread watchdog = new Thread(() ->
         {
             try
             {
-                Thread.sleep(STOP_TIMEOUT_MS);
-                System.err.println("leasegrid: node did not stop within " + STOP_TIMEOUT_MS + " ms; exiting anyway");
-                Runtime.getRuntime().halt(1);
+                if (!stopped.await(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS))
+                {
+                    System.err.println("leasegrid: node did not stop within " + STOP_TIMEOUT_MS + " ms; exiting anyway");
+                    Runtime.getRuntime().halt(1);
+                }
             }
             catch (final InterruptedException ignore)
             {
-                // stopped in time
+                // the process is ending anyway
             }
         }, "leasegrid-stop-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
         node.close();
-        watchdog.interrupt();
+        stopped.countDown();
         System.out.println("leasegrid node " + context.nodeId() + " stopped");
+    }
+
+    /**
+     * @return one line for a person saying why a node did not start, with what to do where that is clear.
+     */
+    public static String whyNotStarted(final Throwable failure)
+    {
+        final String message = rootMessage(failure);
+        if (message.startsWith("the metrics endpoint"))
+        {
+            return message.substring(0, message.indexOf(": "));
+        }
+        if (message.contains("Address already in use"))
+        {
+            final int endpoint = message.indexOf("aeron:udp?endpoint=");
+            final String channel = endpoint < 0 ? "its UDP port" :
+                message.substring(endpoint).split("[\\s,]", 2)[0];
+            return channel + " is in use by another process; give this node another with -D" +
+                GridNodeConfiguration.ENDPOINT_PROP_NAME + "=HOST:PORT";
+        }
+        return message;
     }
 
     /**
      * @return the most specific message in a chain of causes, for a one-line error.
      */
-    static String rootMessage(final Throwable failure)
+    public static String rootMessage(final Throwable failure)
     {
         String message = failure.getMessage();
         for (Throwable cause = failure.getCause(); null != cause; cause = cause.getCause())

@@ -16,32 +16,36 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GridNodeContext
 {
-    private int nodeId = Integer.getInteger(GridNodeConfiguration.NODE_ID_PROP_NAME, GridNodeConfiguration.NODE_ID_DEFAULT);
+    private int nodeId = Settings.intProperty(GridNodeConfiguration.NODE_ID_PROP_NAME,
+        GridNodeConfiguration.NODE_ID_DEFAULT);
     private String dir = System.getProperty(GridNodeConfiguration.DIR_PROP_NAME, GridNodeConfiguration.DIR_DEFAULT);
     private String endpoint = System.getProperty(GridNodeConfiguration.ENDPOINT_PROP_NAME, GridNodeConfiguration.ENDPOINT_DEFAULT);
-    private int streamBase = Integer.getInteger(GridNodeConfiguration.STREAM_BASE_PROP_NAME, GridNodeConfiguration.STREAM_BASE_DEFAULT);
-    private int shards = Integer.getInteger(GridNodeConfiguration.SHARDS_PROP_NAME, GridNodeConfiguration.SHARDS_DEFAULT);
-    private int partitions = Integer.getInteger(GridNodeConfiguration.PARTITIONS_PROP_NAME, Partitioner.DEFAULT_PARTITION_COUNT);
+    private int streamBase = Settings.intProperty(GridNodeConfiguration.STREAM_BASE_PROP_NAME,
+        GridNodeConfiguration.STREAM_BASE_DEFAULT);
+    private int shards = Settings.intProperty(GridNodeConfiguration.SHARDS_PROP_NAME,
+        GridNodeConfiguration.SHARDS_DEFAULT);
+    private int partitions = Settings.intProperty(GridNodeConfiguration.PARTITIONS_PROP_NAME,
+        Partitioner.DEFAULT_PARTITION_COUNT);
     private String credentialsFile = System.getProperty(GridNodeConfiguration.CREDENTIALS_FILE_PROP_NAME);
-    private long sessionTimeoutMs = Long.getLong(
-        GridNodeConfiguration.SESSION_TIMEOUT_MS_PROP_NAME, GridNodeConfiguration.SESSION_TIMEOUT_MS_DEFAULT);
-    private Long keepAliveIntervalMs = Long.getLong(GridNodeConfiguration.KEEP_ALIVE_INTERVAL_MS_PROP_NAME);
-    private int maxStrangers = Integer.getInteger(
-        GridNodeConfiguration.MAX_STRANGERS_PROP_NAME, GridNodeConfiguration.MAX_STRANGERS_DEFAULT);
-    private long strangerTimeoutMs = Long.getLong(
-        GridNodeConfiguration.STRANGER_TIMEOUT_MS_PROP_NAME, GridNodeConfiguration.STRANGER_TIMEOUT_MS_DEFAULT);
+    private long sessionTimeoutMs = Settings.longProperty(GridNodeConfiguration.SESSION_TIMEOUT_MS_PROP_NAME,
+        GridNodeConfiguration.SESSION_TIMEOUT_MS_DEFAULT);
+    private Long keepAliveIntervalMs = Settings.longPropertyOrNull(GridNodeConfiguration.KEEP_ALIVE_INTERVAL_MS_PROP_NAME);
+    private int maxStrangers = Settings.intProperty(GridNodeConfiguration.MAX_STRANGERS_PROP_NAME,
+        GridNodeConfiguration.MAX_STRANGERS_DEFAULT);
+    private long strangerTimeoutMs = Settings.longProperty(GridNodeConfiguration.STRANGER_TIMEOUT_MS_PROP_NAME,
+        GridNodeConfiguration.STRANGER_TIMEOUT_MS_DEFAULT);
     private String aeronDir = System.getProperty(GridNodeConfiguration.AERON_DIR_PROP_NAME);
     private String idleStrategy = System.getProperty(
         GridNodeConfiguration.IDLE_STRATEGY_PROP_NAME, GridNodeConfiguration.IDLE_STRATEGY_DEFAULT);
     private String driverThreading = System.getProperty(
         GridNodeConfiguration.DRIVER_THREADING_PROP_NAME, GridNodeConfiguration.DRIVER_THREADING_DEFAULT);
     private String shardCpus = System.getProperty(GridNodeConfiguration.SHARD_CPUS_PROP_NAME);
-    private int prometheusPort = Integer.getInteger(
-        GridNodeConfiguration.PROMETHEUS_PORT_PROP_NAME, GridNodeConfiguration.PROMETHEUS_PORT_DEFAULT);
-    private long stallThresholdMs = Long.getLong(
-        GridNodeConfiguration.STALL_THRESHOLD_MS_PROP_NAME, GridNodeConfiguration.STALL_THRESHOLD_MS_DEFAULT);
-    private double diskUsageAlert = Double.parseDouble(System.getProperty(
-        GridNodeConfiguration.DISK_USAGE_ALERT_PROP_NAME, Double.toString(GridNodeConfiguration.DISK_USAGE_ALERT_DEFAULT)));
+    private int prometheusPort = Settings.intProperty(GridNodeConfiguration.PROMETHEUS_PORT_PROP_NAME,
+        GridNodeConfiguration.PROMETHEUS_PORT_DEFAULT);
+    private long stallThresholdMs = Settings.longProperty(GridNodeConfiguration.STALL_THRESHOLD_MS_PROP_NAME,
+        GridNodeConfiguration.STALL_THRESHOLD_MS_DEFAULT);
+    private double diskUsageAlert = Settings.doubleProperty(
+        GridNodeConfiguration.DISK_USAGE_ALERT_PROP_NAME, GridNodeConfiguration.DISK_USAGE_ALERT_DEFAULT);
     private Credentials credentials;
 
     /**

@@ -42,29 +42,21 @@ final class JournalDemo
     {
     }
 
+    static CommandLine commandLine()
+    {
+        return new CommandLine("bin/leasegrid journal-demo [--updates N] [--keep]",
+            "The journal on its own: journal price updates and time the appends, replay them, and kill a writer with " +
+            "SIGKILL in the middle of a write to show it leaves no trace.")
+            .option("--updates", "updates to journal (1 to 50000000, default 200000)")
+            .flag("--keep", "keep the journal directory afterwards");
+    }
+
     static int run(final String[] args) throws Exception
     {
-        int updates = 200_000;
-        boolean keep = false;
-        for (int i = 0; i < args.length; i++)
-        {
-            switch (args[i])
-            {
-                case "--updates":
-                    updates = Integer.parseInt(args[++i]);
-                    if (updates < 1 || updates > 50_000_000)
-                    {
-                        throw new IllegalArgumentException("--updates must be in [1, 50000000]");
-                    }
-                    break;
-                case "--keep":
-                    keep = true;
-                    break;
-                default:
-                    System.err.println("demo: unknown argument '" + args[i] + "' (try --updates N, --keep)");
-                    return 2;
-            }
-        }
+        final CommandLine line = commandLine().parse(args);
+        final int updates = null == line.option("--updates") ? 200_000 :
+            (int)CommandLine.number("--updates", line.option("--updates"), 1, 50_000_000);
+        final boolean keep = line.has("--keep");
 
         final File dir = Files.createTempDirectory("leasegrid-demo").toFile();
         try

@@ -54,87 +54,105 @@ final class JournalTool
         journalDir = new File(System.getProperty(GridNodeConfiguration.DIR_PROP_NAME, GridNodeConfiguration.DIR_DEFAULT), "journal");
     }
 
-    static int run(final String[] args, final PrintStream out, final PrintStream err)
+    /**
+     * @return the command line of {@code journal SUBCOMMAND}, or null when there is no such subcommand.
+     */
+    static CommandLine commandLine(final String subcommand)
     {
-        if (args.length == 0)
+        final String where = "--dir DIR] [--partition N]";
+        switch (subcommand)
         {
-            err.println("usage: bin/leasegrid journal dump|replay|verify [--dir DIR] [--partition N] [--json] " +
-                "[--key K] [--resource R] [--session S] [--from TIME] [--to TIME] [--until TIME|POSITION]");
-            return 2;
-        }
-        final JournalTool tool = new JournalTool(out, err);
-        try
-        {
-            tool.parse(args);
-            switch (args[0])
-            {
-                case "dump":
-                    return tool.dump();
-                case "replay":
-                    return tool.replay();
-                case "verify":
-                    return tool.verify();
-                default:
-                    err.println("journal: unknown command '" + args[0] + "' (dump, replay or verify)");
-                    return 2;
-            }
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            err.println("journal: " + ex.getMessage());
-            return 2;
+            case "dump":
+                return common(new CommandLine("bin/leasegrid journal dump [" + where + " [--json] [--key K] [--resource R] " +
+                    "[--session S] [--from TIME] [--to TIME]",
+                    "Print every journal entry as a line (or JSON with --json), filtered; TIME is an ISO-8601 instant.")
+                    .flag("--json", "one JSON object a line")
+                    .option("--key", "only entries of this value key")
+                    .option("--resource", "only entries of this lease resource")
+                    .option("--session", "only entries of this session id")
+                    .option("--from", "only entries at or after this instant")
+                    .option("--to", "only entries before this instant"));
+            case "replay":
+                return common(new CommandLine("bin/leasegrid journal replay --until TIME|POSITION [" + where,
+                    "Rebuild and print the state (holders, tokens, waiters, values) as of an instant or a journal position.")
+                    .option("--until", "ISO-8601 instant, or a journal position"));
+            case "verify":
+                return common(new CommandLine("bin/leasegrid journal verify [" + where,
+                    "Check every checksum, position and token and version order; exit 1 on any finding."));
+            default:
+                return null;
         }
     }
 
-    private void parse(final String[] args)
+    private static CommandLine common(final CommandLine line)
     {
-        for (int i = 1; i < args.length; i++)
+        return line
+            .option("--dir", "journal root (default <leasegrid.dir>/journal)")
+            .option("--partition", "only this partition");
+    }
+
+    static int run(final String subcommand, final CommandLine line, final PrintStream out, final PrintStream err)
+    {
+        final JournalTool tool = new JournalTool(out, err);
+        tool.parse(line);
+        if ("replay".equals(subcommand) && null == tool.until)
         {
-            final String option = args[i];
-            if ("--json".equals(option))
-            {
-                json = true;
-                continue;
-            }
-            if (i + 1 >= args.length)
-            {
-                throw new IllegalArgumentException(option + " needs a value");
-            }
-            final String value = args[++i];
-            switch (option)
-            {
-                case "--dir":
-                    journalDir = new File(value);
-                    break;
-                case "--partition":
-                    partition = Integer.parseInt(value);
-                    break;
-                case "--key":
-                    key = value;
-                    break;
-                case "--resource":
-                    resource = value;
-                    break;
-                case "--session":
-                    session = Long.parseLong(value);
-                    break;
-                case "--from":
-                    fromNs = epochNanos(value);
-                    break;
-                case "--to":
-                    toNs = epochNanos(value);
-                    break;
-                case "--until":
-                    until = value;
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown option " + option);
-            }
+            throw new UsageException("replay needs --until TIME|POSITION");
         }
-        if (!journalDir.isDirectory())
+        if (!tool.journalDir.isDirectory())
         {
-            throw new IllegalArgumentException("no journal directory " + journalDir + " (use --dir)");
+            err.println("leasegrid journal " + subcommand + ": no journal directory " + tool.journalDir + " (give --dir)");
+            return ExitCodes.NOT_FOUND;
         }
+        if (null != tool.partition && !JournalContext.partitionDir(tool.journalDir, tool.partition).isDirectory())
+        {
+            err.println("leasegrid journal " + subcommand + ": no journal of partition " + tool.partition + " in " +
+                tool.journalDir);
+            return ExitCodes.NOT_FOUND;
+        }
+        if (tool.partitions().isEmpty())
+        {
+            err.println("leasegrid journal " + subcommand + ": no partition journals in " + tool.journalDir +
+                " (nothing written yet, or not a node's journal directory)");
+            return ExitCodes.NOT_FOUND;
+        }
+        switch (subcommand)
+        {
+            case "dump":
+                return tool.dump();
+            case "replay":
+                return tool.replay();
+            default:
+                return tool.verify();
+        }
+    }
+
+    private void parse(final CommandLine line)
+    {
+        if (null != line.option("--dir"))
+        {
+            journalDir = new File(line.option("--dir"));
+        }
+        if (null != line.option("--partition"))
+        {
+            partition = (int)CommandLine.number("--partition", line.option("--partition"), 0, 65_535);
+        }
+        json = line.has("--json");
+        key = line.option("--key");
+        resource = line.option("--resource");
+        if (null != line.option("--session"))
+        {
+            session = CommandLine.number("--session", line.option("--session"), Long.MIN_VALUE, Long.MAX_VALUE);
+        }
+        if (null != line.option("--from"))
+        {
+            fromNs = epochNanos("--from", line.option("--from"));
+        }
+        if (null != line.option("--to"))
+        {
+            toNs = epochNanos("--to", line.option("--to"));
+        }
+        until = line.option("--until");
     }
 
     private List<Integer> partitions()
@@ -197,12 +215,8 @@ final class JournalTool
 
     private int replay()
     {
-        if (null == until)
-        {
-            throw new IllegalArgumentException("replay needs --until TIME|POSITION");
-        }
         final boolean byPosition = until.matches("\\d+");
-        final long limit = byPosition ? Long.parseLong(until) : epochNanos(until);
+        final long limit = byPosition ? CommandLine.number("--until", until, 0, Long.MAX_VALUE) : epochNanos("--until", until);
         final OperationApplier applier = new OperationApplier();
         for (final int partitionId : partitions())
         {
@@ -347,7 +361,7 @@ final class JournalTool
             findings += problems.size();
         }
         out.println(findings == 0 ? "verify: OK, " + entries + " entries" : "verify: " + findings + " finding(s) in " + entries + " entries");
-        return findings == 0 ? 0 : 1;
+        return findings == 0 ? ExitCodes.OK : ExitCodes.REFUSED;
     }
 
     private Map<String, Object> describe(final OperationText text, final JournalEntryDecoder entry, final DirectBuffer buffer)
@@ -401,16 +415,17 @@ final class JournalTool
         }
     }
 
-    private static long epochNanos(final String instant)
+    private static long epochNanos(final String what, final String instant)
     {
         try
         {
             final Instant parsed = Instant.parse(instant);
             return parsed.getEpochSecond() * 1_000_000_000L + parsed.getNano();
         }
-        catch (final java.time.format.DateTimeParseException ex)
+        catch (final java.time.format.DateTimeParseException | ArithmeticException ex)
         {
-            throw new IllegalArgumentException("not an ISO-8601 instant such as 2026-11-22T10:31:02.123456Z: " + instant);
+            throw new UsageException(what + " must be an ISO-8601 instant such as 2026-11-22T10:31:02.123456Z, not '" +
+                instant + "'");
         }
     }
 }

@@ -33,25 +33,33 @@ final class SessionChurn
     {
     }
 
+    static CommandLine commandLine()
+    {
+        return new CommandLine("bin/leasegrid churn [--minutes M]",
+            "A soak of ordinary client churn: a node in a child process, clients connecting, putting and closing for M " +
+            "minutes while the node's open files and Aeron files are printed every 10 s; exit 1 if they grew.")
+            .option("--minutes", "how long, a decimal number of minutes above 0 and up to 1440 (default 2)");
+    }
+
     static int run(final String[] args) throws Exception
     {
+        final CommandLine line = commandLine().parse(args);
         double minutes = 2;
-        for (int i = 0; i < args.length; i++)
+        if (null != line.option("--minutes"))
         {
-            if ("--minutes".equals(args[i]) && i + 1 < args.length)
+            try
             {
-                minutes = Double.parseDouble(args[++i]);
+                minutes = Double.parseDouble(line.option("--minutes"));
             }
-            else
+            catch (final NumberFormatException ex)
             {
-                System.err.println("usage: bin/leasegrid churn [--minutes M]");
-                return 2;
+                minutes = Double.NaN;
             }
-        }
-        if (!(minutes > 0 && minutes <= 24 * 60))
-        {
-            System.err.println("leasegrid churn: --minutes must be in (0, 1440]");
-            return 2;
+            if (!(minutes > 0 && minutes <= 24 * 60))
+            {
+                throw new UsageException("--minutes must be a number above 0 and up to 1440, not '" +
+                    line.option("--minutes") + "'");
+            }
         }
 
         final File dir = Files.createTempDirectory("leasegrid-churn").toFile();

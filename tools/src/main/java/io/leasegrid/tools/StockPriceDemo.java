@@ -39,21 +39,19 @@ final class StockPriceDemo
     {
     }
 
+    static CommandLine commandLine()
+    {
+        return new CommandLine("bin/leasegrid demo [--updates N]",
+            "The stock-price scenario over UDP: a node, two feed handlers competing for each symbol's lease, fenced " +
+            "price updates read by a trader, a stalled holder replaced by its standby, its late writes refused.")
+            .option("--updates", "price updates to publish (1 to 1000000, default 20000)");
+    }
+
     static int run(final String[] args) throws Exception
     {
-        int updates = 20_000;
-        for (int i = 0; i < args.length; i++)
-        {
-            if ("--updates".equals(args[i]) && i + 1 < args.length)
-            {
-                updates = Integer.parseInt(args[++i]);
-            }
-            else
-            {
-                System.err.println("demo: unknown argument '" + args[i] + "' (try --updates N)");
-                return 2;
-            }
-        }
+        final CommandLine line = commandLine().parse(args);
+        final int updates = null == line.option("--updates") ? 20_000 :
+            (int)CommandLine.number("--updates", line.option("--updates"), 1, 1_000_000);
 
         final File dir = Files.createTempDirectory("leasegrid-demo").toFile();
         GridNode node = null;

@@ -40,6 +40,6 @@ class JournalDemoTest
     @Test
     void shouldRejectUnknownArguments() throws Exception
     {
-        assertEquals(2, JournalDemo.run(new String[]{ "--bogus" }));
+        assertEquals(ExitCodes.USAGE, LeasegridTool.run(new String[]{ "journal-demo", "--bogus" }, System.out, System.out));
     }
 }

@@ -158,15 +158,20 @@ class JournalToolTest
     @Test
     void shouldRejectBadArguments()
     {
-        assertEquals(2, JournalTool.run(new String[]{ "frobnicate", "--dir", journalDir.getPath() }, System.out, System.out));
-        assertEquals(2, JournalTool.run(new String[]{ "replay", "--dir", journalDir.getPath() }, System.out, System.out));
-        assertEquals(2, JournalTool.run(new String[]{ "dump", "--dir", new File(dir, "none").getPath() }, System.out, System.out));
+        assertEquals(2, LeasegridTool.run(new String[]{ "journal", "frobnicate", "--dir", journalDir.getPath() }, System.out, System.out));
+        assertEquals(2, LeasegridTool.run(new String[]{ "journal", "replay", "--dir", journalDir.getPath() }, System.out, System.out));
+        assertEquals(2, LeasegridTool.run(new String[]{ "journal", "dump", "--dir", journalDir.getPath(), "--frobnicate" }, System.out, System.out));
+        assertEquals(2, LeasegridTool.run(new String[]{ "journal", "dump", "--dir", journalDir.getPath(), "--partition", "x" }, System.out, System.out));
+        assertEquals(3, LeasegridTool.run(new String[]{ "journal", "dump", "--dir", new File(dir, "none").getPath() }, System.out, System.out));
     }
 
     private static String run(final int expectedStatus, final String... args)
     {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final int status = JournalTool.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        final String[] line = new String[args.length + 1];
+        line[0] = "journal";
+        System.arraycopy(args, 0, line, 1, args.length);
+        final int status = LeasegridTool.run(line, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
         final String text = out.toString(StandardCharsets.UTF_8);
         assertEquals(expectedStatus, status, text);
         return text;

@@ -125,9 +125,14 @@ public final class SessionEgress implements AnswerSink
                 {
                     break;
                 }
+                if (OFFER_ATTEMPTS - 1 == i)
+                {
+                    // Only a connected subscriber that is behind is back pressure; an answer that waits for a new
+                    // session's publication to connect is the normal start of every session.
+                    counters.increment(CounterType.BACK_PRESSURE);
+                }
             }
         }
-        counters.increment(CounterType.BACK_PRESSURE);
         if (!session.outbox.append(buffer, offset, length))
         {
             dropped();

@@ -17,7 +17,7 @@ public enum CounterType
     JOURNAL_FS_USED_BYTES(110, "journal_fs_used_bytes", "bytes in use on the file system holding the journals", true),
     DUTY_CYCLE_MAX_NS(111, "duty_cycle_max_ns", "longest duty cycle in the last second, ns", true),
     DUTY_CYCLE_STALLS(112, "duty_cycle_stalls_total", "duty cycles over the stall threshold", false),
-    BACK_PRESSURE(113, "back_pressure_total", "responses that had to wait or were dropped", false),
+    BACK_PRESSURE(113, "back_pressure_total", "answers that had to wait because a connected client was behind", false),
     MALFORMED_FRAMES(114, "malformed_frames_total", "frames dropped as undecodable", false),
     FOREIGN_FRAMES(115, "foreign_frames_total", "frames dropped for an unknown or foreign session", false),
     REJECTED_AUTHENTICATIONS(116, "rejected_authentications_total", "failed authentications", false),

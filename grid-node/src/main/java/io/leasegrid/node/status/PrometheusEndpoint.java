@@ -32,7 +32,8 @@ public final class PrometheusEndpoint implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot bind the Prometheus endpoint to " + host + ":" + port, ex);
+            throw new UncheckedIOException("the metrics endpoint " + host + ":" + port + " is in use by another process; " +
+                "give this node another port with -Dleasegrid.prometheus.port=PORT (or -1 for none)", ex);
         }
         server.createContext("/metrics", exchange ->
         {
