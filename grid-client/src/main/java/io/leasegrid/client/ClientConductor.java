@@ -27,6 +27,10 @@ import java.util.function.Consumer;
  * <p>
  * Runs on the conductor thread, or on a thread that waits for an answer ({@link GridClient#pollAnswers()}); never on
  * two at once.
+ * <p>
+ * Long because it is the {@link EgressListener}: one handler per kind of answer, each checking that the answer is
+ * this client's against the same pending requests and sessions before it acts. Splitting the handlers would spread
+ * that check; the session state lives in {@link ShardSession} and the lease timers in {@link LeaseKeeper}.
  */
 final class ClientConductor implements Agent, EgressListener
 {

@@ -1,27 +1,17 @@
 package io.leasegrid.client;
 
-import io.aeron.Aeron;
-import io.aeron.Subscription;
-import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
-import io.leasegrid.codec.IdleStrategies;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.UnsafeBuffer;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The Java client of a leasegrid node: leases (blocking and asynchronous), a JDK {@link java.util.concurrent.locks.Lock}
@@ -43,27 +33,26 @@ import java.util.concurrent.atomic.AtomicLong;
  *     the thread that decodes them.</li>
  * </ul>
  * Arguments are checked before anything is sent, with messages that state the limits. Thread safe.
+ * <p>
+ * This class is long because it is the whole public API, each request in three call styles and each documented
+ * where it is; the work happens elsewhere: {@code ClientTransport} (driver, Aeron, threads, connecting),
+ * {@code RequestDispatch} (waiting, completing, retrying), {@code ClientConductor} (answers and sessions) and
+ * {@code RequestSenders} (what each request writes).
  */
 public final class GridClient implements AutoCloseable
 {
-    private final RequestOutcomes outcomes = new Outcomes();
-    private static final int RESPONSE_STREAM_FLOOR = 1 << 30;
-    private static final int CONNECT_ATTEMPTS = 3;
     private static final long CLOSE_WAIT_NS = TimeUnit.SECONDS.toNanos(1);
 
+    private final RequestOutcomes outcomes = new Outcomes();
     private final GridClientContext context;
     private final Arguments arguments;
     private final PendingRequests pending = new PendingRequests();
     private final PartitionRoutes routes = new PartitionRoutes();
     private final ExecutorService ownEvents;
     private final RequestDispatch dispatch;
+    private final ClientTransport transport;
     private final ClientConductor conductor;
-    private final MediaDriver driver;
-    private final Aeron aeron;
-    private final AgentRunner conductorRunner;
-    private Subscription responses;
     private volatile boolean closed;
-    private volatile Throwable lastTransportError;
 
     private GridClient(final GridClientContext context)
     {
@@ -75,52 +64,22 @@ public final class GridClient implements AutoCloseable
             thread.setDaemon(true);
             return thread;
         }) : null;
-        dispatch = new RequestDispatch(context, pending, null == ownEvents ? context.eventExecutor() : ownEvents);
-        final SecureRandom random = new SecureRandom();
-        long instanceId;
-        do
-        {
-            instanceId = random.nextLong();
-        }
-        while (0 == instanceId);
-
-        MediaDriver launched = null;
-        Aeron connected = null;
-        AgentRunner runner = null;
+        final Executor events = null == ownEvents ? context.eventExecutor() : ownEvents;
+        dispatch = new RequestDispatch(context, pending, events);
+        ClientTransport started = null;
         try
         {
-            if (null == context.aeronDir())
-            {
-                launched = MediaDriver.launchEmbedded(new MediaDriver.Context()
-                    .aeronDirectoryName(new File(System.getProperty("java.io.tmpdir"),
-                        "leasegrid-client-" + UUID.randomUUID()).getPath())
-                    .threadingMode(ThreadingMode.SHARED)
-                    .sharedIdleStrategy(IdleStrategies.named(context.idleStrategy()))
-                    .dirDeleteOnStart(true)
-                    .dirDeleteOnShutdown(true));
-            }
-            // Aeron's default handler ends the process when the driver goes away; a client must never do that to its
-            // application. The driver gone, publications close and sessions are lost like any other disconnection.
-            connected = Aeron.connect(new Aeron.Context()
-                .aeronDirectoryName(null == launched ? context.aeronDir() : launched.aeronDirectoryName())
-                .errorHandler(this::onAeronError)
-                .subscriberErrorHandler(this::onAeronError));
-            conductor = new ClientConductor(outcomes, context, connected, instanceId,
-                new AtomicLong(random.nextLong() >>> 2), pending, routes,
-                null == ownEvents ? context.eventExecutor() : ownEvents);
+            started = new ClientTransport(context, outcomes, pending, routes, dispatch, events);
+            transport = started;
+            conductor = started.conductor();
             dispatch.conductor(conductor);
-            runner = new AgentRunner(IdleStrategies.named(context.idleStrategy()), this::onAeronError, null, conductor);
-            driver = launched;
-            aeron = connected;
-            conductorRunner = runner;
-            AgentRunner.startOnThread(runner);
-            connectSessions(random);
+            started.connectSessions();
         }
         catch (final RuntimeException ex)
         {
             closed = true;
             dispatch.closed();
-            CloseHelper.quietCloseAll(runner, responses, connected, launched);
+            CloseHelper.quietClose(started);
             if (null != ownEvents)
             {
                 ownEvents.shutdownNow();
@@ -174,7 +133,7 @@ public final class GridClient implements AutoCloseable
         {
             final ShardSession session = awaitSession(routes.byName(name), name, deadlineNs);
             final PendingRequest pendingAcquire = newAcquire(session, resource, request, waitNs);
-            dispatch.submit(pendingAcquire, false, acquireSender(name, ttlNs, waitNs, request));
+            dispatch.submit(pendingAcquire, false, RequestSenders.acquire(name, ttlNs, waitNs, request));
             try
             {
                 return (Lease)dispatch.await(pendingAcquire, interruptible);
@@ -225,7 +184,7 @@ public final class GridClient implements AutoCloseable
             return notConnected();
         }
         return cast(dispatch.submit(newAcquire(session, resource, request, waitNs), true,
-            acquireSender(name, ttlNs, waitNs, request)));
+            RequestSenders.acquire(name, ttlNs, waitNs, request)));
     }
 
     /**
@@ -434,7 +393,7 @@ public final class GridClient implements AutoCloseable
         ensureMayBlock();
         final byte[] name = arguments.name("key", key);
         arguments.value(value);
-        return (Long)call(name, PendingRequest.Kind.PUT, key, putSender(name, value));
+        return (Long)call(name, PendingRequest.Kind.PUT, key, RequestSenders.put(name, value));
     }
 
     /**
@@ -448,7 +407,7 @@ public final class GridClient implements AutoCloseable
     {
         final byte[] name = arguments.name("key", key);
         arguments.value(value);
-        return cast(callAsync(name, PendingRequest.Kind.PUT, key, putSender(name, value)));
+        return cast(callAsync(name, PendingRequest.Kind.PUT, key, RequestSenders.put(name, value)));
     }
 
     /**
@@ -461,7 +420,7 @@ public final class GridClient implements AutoCloseable
     {
         ensureMayBlock();
         final byte[] name = arguments.name("key", key);
-        return (ValueRecord)call(name, PendingRequest.Kind.GET, key, getSender(name));
+        return (ValueRecord)call(name, PendingRequest.Kind.GET, key, RequestSenders.get(name));
     }
 
     /**
@@ -473,7 +432,7 @@ public final class GridClient implements AutoCloseable
     public CompletableFuture<ValueRecord> getAsync(final String key)
     {
         final byte[] name = arguments.name("key", key);
-        return cast(callAsync(name, PendingRequest.Kind.GET, key, getSender(name)));
+        return cast(callAsync(name, PendingRequest.Kind.GET, key, RequestSenders.get(name)));
     }
 
     /**
@@ -486,7 +445,7 @@ public final class GridClient implements AutoCloseable
     {
         ensureMayBlock();
         final byte[] name = arguments.name("key", key);
-        return (Boolean)call(name, PendingRequest.Kind.DELETE, key, deleteSender(name));
+        return (Boolean)call(name, PendingRequest.Kind.DELETE, key, RequestSenders.delete(name));
     }
 
     /**
@@ -498,7 +457,7 @@ public final class GridClient implements AutoCloseable
     public CompletableFuture<Boolean> deleteAsync(final String key)
     {
         final byte[] name = arguments.name("key", key);
-        return cast(callAsync(name, PendingRequest.Kind.DELETE, key, deleteSender(name)));
+        return cast(callAsync(name, PendingRequest.Kind.DELETE, key, RequestSenders.delete(name)));
     }
 
     /**
@@ -515,7 +474,8 @@ public final class GridClient implements AutoCloseable
         ensureMayBlock();
         final byte[] name = arguments.name("key", key);
         arguments.value(value);
-        return (Long)call(name, PendingRequest.Kind.COMPARE_AND_SET, key, casSender(name, expectedVersion, value));
+        return (Long)call(name, PendingRequest.Kind.COMPARE_AND_SET, key,
+            RequestSenders.compareAndSet(name, expectedVersion, value));
     }
 
     /**
@@ -530,7 +490,8 @@ public final class GridClient implements AutoCloseable
     {
         final byte[] name = arguments.name("key", key);
         arguments.value(value);
-        return cast(callAsync(name, PendingRequest.Kind.COMPARE_AND_SET, key, casSender(name, expectedVersion, value)));
+        return cast(callAsync(name, PendingRequest.Kind.COMPARE_AND_SET, key,
+            RequestSenders.compareAndSet(name, expectedVersion, value)));
     }
 
     /**
@@ -568,7 +529,8 @@ public final class GridClient implements AutoCloseable
         final byte[] name = arguments.name("key", key);
         final byte[] resource = arguments.name("lease resource", leaseResource);
         arguments.value(value);
-        return (Long)call(name, PendingRequest.Kind.FENCED_PUT, key, fencedSender(name, resource, fencingToken, value));
+        return (Long)call(name, PendingRequest.Kind.FENCED_PUT, key,
+            RequestSenders.fencedPut(name, resource, fencingToken, value));
     }
 
     /**
@@ -590,7 +552,7 @@ public final class GridClient implements AutoCloseable
         }
         final byte[] resource = lease.resource().getBytes(StandardCharsets.UTF_8);
         return cast(callAsync(name, PendingRequest.Kind.FENCED_PUT, key,
-            fencedSender(name, resource, lease.fencingToken(), value)));
+            RequestSenders.fencedPut(name, resource, lease.fencingToken(), value)));
     }
 
     /**
@@ -735,7 +697,7 @@ public final class GridClient implements AutoCloseable
      */
     public Throwable lastTransportError()
     {
-        return lastTransportError;
+        return transport.lastError();
     }
 
     /**
@@ -783,21 +745,11 @@ public final class GridClient implements AutoCloseable
             session.state(ShardSession.State.CLOSED);
         }
         pending.takeAll(request -> dispatch.fail(request, ErrorCode.CLIENT_CLOSED, null));
-        CloseHelper.quietClose(conductorRunner);
-        for (final ShardSession session : sessions)
-        {
-            CloseHelper.quietClose(session.proxy);
-        }
-        CloseHelper.quietCloseAll(responses, aeron, driver);
+        transport.close();
         if (null != ownEvents)
         {
             ownEvents.shutdown();
         }
-    }
-
-    private void onAeronError(final Throwable error)
-    {
-        lastTransportError = error;
     }
 
     // ------------------------------------------------------------------------------------ for leases and locks
@@ -807,7 +759,7 @@ public final class GridClient implements AutoCloseable
         ensureMayBlock();
         ensureValid(lease);
         final PendingRequest request = renewalRequest(lease);
-        dispatch.submit(request, false, renewSender(lease));
+        dispatch.submit(request, false, RequestSenders.renew(lease));
         dispatch.await(request);
     }
 
@@ -821,7 +773,7 @@ public final class GridClient implements AutoCloseable
         {
             return notConnected();
         }
-        return cast(dispatch.submit(renewalRequest(lease), true, renewSender(lease)));
+        return cast(dispatch.submit(renewalRequest(lease), true, RequestSenders.renew(lease)));
     }
 
     void release(final Lease lease)
@@ -903,14 +855,14 @@ public final class GridClient implements AutoCloseable
 
         public void sendRenewal(final Lease lease)
         {
-            dispatch.sendInternal(renewalRequest(lease), renewSender(lease));
+            dispatch.sendInternal(renewalRequest(lease), RequestSenders.renew(lease));
         }
 
         public boolean sendConfirmingRenewal(final Lease lease, final PendingRequest acquire)
         {
             final PendingRequest request = renewalRequest(lease);
             request.confirming = acquire;
-            return dispatch.sendInternal(request, renewSender(lease));
+            return dispatch.sendInternal(request, RequestSenders.renew(lease));
         }
 
         public void sendCancelWait(final ShardSession session, final long acquireCorrelationId)
@@ -928,80 +880,6 @@ public final class GridClient implements AutoCloseable
 
     // ------------------------------------------------------------------------------------------ plumbing
 
-    private void connectSessions(final SecureRandom random)
-    {
-        final long deadlineNs = context.nanoClock().nanoTime() + context.connectTimeoutNs();
-        for (int attempt = 1; ; attempt++)
-        {
-            final int streamId = 0 != context.responseStreamId() ? context.responseStreamId() :
-                RESPONSE_STREAM_FLOOR + random.nextInt(Integer.MAX_VALUE - RESPONSE_STREAM_FLOOR);
-            responses = aeron.addSubscription(context.responseChannel(), streamId);
-            final String resolvedChannel = resolve(responses, deadlineNs);
-            conductor.responses(new EgressAdapter(responses, conductor), resolvedChannel, streamId);
-            final ShardSession first = conductor.sessionFor(context.streamBase());
-            first.failure = null;
-            if (!dispatch.awaitCondition(() -> null != first.failure ||
-                (routes.partitionCount() > 0 && allOpen() && first.isOpen()), deadlineNs))
-            {
-                throw new GridTimeoutException(describeTimeout(first));
-            }
-            final GridException failure = firstFailure();
-            if (null == failure)
-            {
-                return;
-            }
-            if (ErrorCode.RESPONSE_CHANNEL_IN_USE == failure.code() && 0 == context.responseStreamId() &&
-                attempt < CONNECT_ATTEMPTS)
-            {
-                // The stream picked at random was taken by another client of the same driver: pick another.
-                conductor.responses(null, resolvedChannel, streamId);
-                CloseHelper.quietClose(responses);
-                continue;
-            }
-            throw failure;
-        }
-    }
-
-    private String describeTimeout(final ShardSession first)
-    {
-        if (!first.proxy.isConnected())
-        {
-            return "no node at " + context.requestChannel() + " stream " + context.streamBase() + " within " +
-                TimeUnit.NANOSECONDS.toMillis(context.connectTimeoutNs()) + " ms";
-        }
-        return "the node did not complete the session handshake within " +
-            TimeUnit.NANOSECONDS.toMillis(context.connectTimeoutNs()) + " ms (can it reach " + context.responseChannel() +
-            "?)";
-    }
-
-    private GridException firstFailure()
-    {
-        for (final ShardSession session : conductor.sessions())
-        {
-            if (null != session.failure)
-            {
-                return session.failure;
-            }
-        }
-        return null;
-    }
-
-    private boolean allOpen()
-    {
-        for (final ShardSession session : conductor.sessions())
-        {
-            if (!session.isOpen())
-            {
-                if (null != session.failure)
-                {
-                    return true;
-                }
-                return false;
-            }
-        }
-        return true;
-    }
-
     private static boolean allClosed(final ShardSession[] sessions)
     {
         for (final ShardSession session : sessions)
@@ -1012,21 +890,6 @@ public final class GridClient implements AutoCloseable
             }
         }
         return true;
-    }
-
-    private String resolve(final Subscription subscription, final long deadlineNs)
-    {
-        if (!context.responseChannel().startsWith("aeron:udp"))
-        {
-            return context.responseChannel();
-        }
-        final String[] resolved = new String[1];
-        if (!dispatch.awaitCondition(() -> null != (resolved[0] = subscription.tryResolveChannelEndpointPort()),
-            deadlineNs))
-        {
-            throw new GridTimeoutException("response channel did not bind: " + context.responseChannel());
-        }
-        return resolved[0];
     }
 
     private Object call(
@@ -1112,51 +975,6 @@ public final class GridClient implements AutoCloseable
         pendingAcquire.name = resource;
         pendingAcquire.leaseRequest = request;
         return pendingAcquire;
-    }
-
-    private static RequestDispatch.Sender acquireSender(
-        final byte[] name, final long ttlNs, final long waitNs, final LeaseRequest request)
-    {
-        final UnsafeBuffer buffer = new UnsafeBuffer(name);
-        return (proxy, correlationId, sessionId) -> proxy.acquire(correlationId, sessionId, ttlNs, waitNs, request.mode,
-            request.autoRenew, request.holderLimit, buffer, 0, name.length);
-    }
-
-    private static RequestDispatch.Sender putSender(final byte[] name, final byte[] value)
-    {
-        return (proxy, correlationId, sessionId) -> proxy.put(correlationId, sessionId, new UnsafeBuffer(name), 0,
-            name.length, new UnsafeBuffer(value), 0, value.length);
-    }
-
-    private static RequestDispatch.Sender getSender(final byte[] name)
-    {
-        return (proxy, correlationId, sessionId) -> proxy.get(correlationId, sessionId, new UnsafeBuffer(name), 0,
-            name.length);
-    }
-
-    private static RequestDispatch.Sender deleteSender(final byte[] name)
-    {
-        return (proxy, correlationId, sessionId) -> proxy.delete(correlationId, sessionId, new UnsafeBuffer(name), 0,
-            name.length);
-    }
-
-    private static RequestDispatch.Sender casSender(final byte[] name, final long expectedVersion, final byte[] value)
-    {
-        return (proxy, correlationId, sessionId) -> proxy.compareAndSet(correlationId, sessionId, expectedVersion,
-            new UnsafeBuffer(name), 0, name.length, new UnsafeBuffer(value), 0, value.length);
-    }
-
-    private static RequestDispatch.Sender fencedSender(
-        final byte[] name, final byte[] resource, final long fencingToken, final byte[] value)
-    {
-        return (proxy, correlationId, sessionId) -> proxy.fencedPut(correlationId, sessionId, fencingToken,
-            new UnsafeBuffer(name), 0, name.length, new UnsafeBuffer(resource), 0, resource.length,
-            new UnsafeBuffer(value), 0, value.length);
-    }
-
-    private static RequestDispatch.Sender renewSender(final Lease lease)
-    {
-        return (proxy, correlationId, sessionId) -> proxy.renew(correlationId, sessionId, lease.leaseId());
     }
 
     private PendingRequest renewalRequest(final Lease lease)

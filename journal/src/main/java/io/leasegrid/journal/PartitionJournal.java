@@ -47,6 +47,9 @@ import java.util.NavigableSet;
  * <p>
  * <b>Allocation.</b> {@link #claim(int)}/{@link #commit(long, long, long)}, {@link #append} and {@link JournalReader#poll}
  * allocate nothing in steady state: entries are encoded and decoded in place in the memory-mapped file.
+ * <p>
+ * Long because opening (tail validation, torn-entry discard, truncation ranges), appending and reading share one
+ * Chronicle Queue and one position index that must stay consistent; more than a third of it is this documentation.
  */
 public final class PartitionJournal implements AutoCloseable
 {

@@ -50,6 +50,9 @@ import java.util.List;
  * A write answers once its own entry commits; an answer that only read state (a value read, a refusal, a status)
  * waits for the partition's append position at the time, so no client ever sees a change that is not committed.
  * Error texts are encoded once at start. Owned by the shard's thread; allocates nothing per answer.
+ * <p>
+ * Long because it has one encoding method per kind of answer, each in the claim-in-place and the pending-queue
+ * form; nothing else is in it.
  */
 public final class EgressPublisher
 {

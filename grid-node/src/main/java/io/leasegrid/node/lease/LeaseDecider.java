@@ -40,6 +40,9 @@ import java.util.ArrayList;
  *     <li>Expiries and wait timeouts fire on the shard's monotonic clock through the timer wheel.</li>
  * </ul>
  * Owned by the shard's thread; steady-state acquire, renew and release allocate nothing.
+ * <p>
+ * Long because every lease request kind (acquire, renew, release, cancel, status, list) and every lease timer is
+ * decided here, so that each rule exists once; encoding is in the {@link EgressPublisher}, state in {@link LeaseTable}.
  */
 public final class LeaseDecider
 {

@@ -18,6 +18,9 @@ import java.util.function.Consumer;
  * Fencing tokens, lease ids and the counters behind them only grow, so they stay strictly increasing per resource
  * across grants, releases, restarts and recoveries. Lease, waiter and resource objects are pooled: steady-state
  * acquire and release allocate nothing. Not thread safe: owned by the partition's shard.
+ * <p>
+ * Long because it owns the pooled, intrusively linked structures (holders, waiters, leases by id and by session)
+ * whose links must change together; each operation keeps all of them consistent in one place.
  */
 public final class LeaseTable
 {

@@ -36,6 +36,9 @@ import java.util.function.LongSupplier;
  * Publications are added asynchronously; until one is ready its answers wait in the session's outbox.
  * <p>
  * Owned by the shard's thread.
+ * <p>
+ * Long because connect, challenge, authenticate, resume, keep-alive, close and frame verification are one state
+ * machine over the same session, stranger and destination tables; split, each part would reach into the others.
  */
 public final class SessionManager
 {

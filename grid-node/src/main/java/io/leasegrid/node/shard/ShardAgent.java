@@ -57,6 +57,9 @@ import java.util.concurrent.TimeUnit;
  * that rebases every deadline on this process's clock) and the sessions found in them, then serves as primary.
  * <p>
  * Every method runs on the shard's thread. Steady-state requests allocate nothing.
+ * <p>
+ * Long because it is where the pieces meet: it owns the duty cycle, recovery and the routing of every request kind to
+ * its decider; the rules themselves are in the deciders and the {@link SessionManager}.
  */
 public final class ShardAgent implements Agent, IngressListener, SessionManager.Listener, TimerWheel.Handler
 {

@@ -27,6 +27,9 @@ import java.util.function.LongSupplier;
  * Settings and collaborators of one shard. Defaults suit a laptop and a unit test alike: without Aeron, subscriptions
  * or a status file, a shard keeps its counters and alerts in memory and answers into the {@link AnswerSink} given
  * (or nowhere). {@link #conclude()} validates and fills them.
+ * <p>
+ * Long because every setting has its accessor pair and its documentation, as Aeron's contexts do; it holds no logic
+ * beyond defaults and validation.
  */
 public final class ShardContext
 {
