@@ -466,11 +466,11 @@ final class ClientConductor implements Agent, EgressListener
         status.lastFencingToken();
         final int holderLimit = status.holderLimit();
         final int waiterCount = status.waiterCount();
-        final List<ResourceStatus.Holder> holders = new ArrayList<>();
+        final List<LeaseHolder> holders = new ArrayList<>();
         for (final LeaseStatusDecoder.HoldersDecoder holder : status.holders())
         {
-            holders.add(new ResourceStatus.Holder(holder.leaseId(), holder.holderSessionId(), holder.fencingToken(),
-                Duration.ofNanos(holder.remainingTtlNs()), 1 == holder.modeRaw() ? LeaseMode.SHARED : LeaseMode.EXCLUSIVE));
+            holders.add(new LeaseHolder(request.name, holder.leaseId(), holder.holderSessionId(), holder.fencingToken(),
+                Duration.ofNanos(holder.remainingTtlNs()), LeaseMode.ofWire(holder.modeRaw())));
         }
         client.complete(request, new ResourceStatus(request.name, holders, waiterCount, holderLimit));
     }
@@ -484,17 +484,17 @@ final class ClientConductor implements Agent, EgressListener
         }
         list.partitionId();
         final boolean truncated = io.leasegrid.codec.sbe.BooleanType.TRUE.value() == list.truncatedRaw();
-        final List<LeaseListing.Entry> entries = new ArrayList<>();
+        final List<LeaseHolder> entries = new ArrayList<>();
         for (final LeaseListDecoder.LeasesDecoder lease : list.leases())
         {
             final long leaseId = lease.leaseId();
             final long holder = lease.holderSessionId();
             final long token = lease.fencingToken();
             final long remainingNs = lease.remainingTtlNs();
-            final LeaseMode mode = 1 == lease.modeRaw() ? LeaseMode.SHARED : LeaseMode.EXCLUSIVE;
+            final LeaseMode mode = LeaseMode.ofWire(lease.modeRaw());
             final byte[] name = new byte[lease.resourceLength()];
             lease.getResource(name, 0, name.length);
-            entries.add(new LeaseListing.Entry(new String(name, StandardCharsets.UTF_8), leaseId, holder, token,
+            entries.add(new LeaseHolder(new String(name, StandardCharsets.UTF_8), leaseId, holder, token,
                 Duration.ofNanos(remainingNs), mode));
         }
         final LeaseListing listing = request.listCollector.add(entries, truncated);

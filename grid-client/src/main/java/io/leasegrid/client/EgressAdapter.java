@@ -200,7 +200,7 @@ final class EgressAdapter implements FragmentHandler
                 }
                 listener.onLeaseGranted(granted.correlationId(), granted.sessionId(), granted.leaseId(),
                     granted.fencingToken(), granted.ttlNs(),
-                    1 == granted.modeRaw() ? LeaseMode.SHARED : LeaseMode.EXCLUSIVE, buffer, lengthAt + 2, resourceLength);
+                    LeaseMode.ofWire(granted.modeRaw()), buffer, lengthAt + 2, resourceLength);
                 return true;
             }
 

@@ -13,7 +13,7 @@ final class LeaseListCollector
 {
     private final CompletableFuture<Object> future;
     private final int maxLeases;
-    private final List<LeaseListing.Entry> entries = new ArrayList<>();
+    private final List<LeaseHolder> entries = new ArrayList<>();
     private int outstanding;
     private boolean truncated;
     private GridException failure;
@@ -35,7 +35,7 @@ final class LeaseListCollector
      *
      * @return the listing when this was the last answer, else null.
      */
-    synchronized LeaseListing add(final List<LeaseListing.Entry> shardEntries, final boolean shardTruncated)
+    synchronized LeaseListing add(final List<LeaseHolder> shardEntries, final boolean shardTruncated)
     {
         entries.addAll(shardEntries);
         truncated |= shardTruncated;
@@ -59,7 +59,7 @@ final class LeaseListCollector
         {
             return null;
         }
-        entries.sort(Comparator.comparing(LeaseListing.Entry::resource).thenComparingLong(LeaseListing.Entry::leaseId));
+        entries.sort(Comparator.comparing(LeaseHolder::resource).thenComparingLong(LeaseHolder::leaseId));
         final boolean cut = truncated || entries.size() > maxLeases;
         return new LeaseListing(entries.subList(0, Math.min(maxLeases, entries.size())), cut);
     }

@@ -1,6 +1,5 @@
 package io.leasegrid.client;
 
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -8,88 +7,10 @@ import java.util.List;
  */
 public final class LeaseListing
 {
-    /**
-     * One live lease.
-     */
-    public static final class Entry
-    {
-        private final String resource;
-        private final long leaseId;
-        private final long sessionId;
-        private final long fencingToken;
-        private final Duration remainingTtl;
-        private final LeaseMode mode;
-
-        Entry(final String resource, final long leaseId, final long sessionId, final long fencingToken,
-            final Duration remainingTtl, final LeaseMode mode)
-        {
-            this.resource = resource;
-            this.leaseId = leaseId;
-            this.sessionId = sessionId;
-            this.fencingToken = fencingToken;
-            this.remainingTtl = remainingTtl;
-            this.mode = mode;
-        }
-
-        /**
-         * @return the resource held.
-         */
-        public String resource()
-        {
-            return resource;
-        }
-
-        /**
-         * @return the lease id.
-         */
-        public long leaseId()
-        {
-            return leaseId;
-        }
-
-        /**
-         * @return the holder's session id.
-         */
-        public long sessionId()
-        {
-            return sessionId;
-        }
-
-        /**
-         * @return the lease's fencing token.
-         */
-        public long fencingToken()
-        {
-            return fencingToken;
-        }
-
-        /**
-         * @return TTL it had left when its primary answered.
-         */
-        public Duration remainingTtl()
-        {
-            return remainingTtl;
-        }
-
-        /**
-         * @return the mode it holds in.
-         */
-        public LeaseMode mode()
-        {
-            return mode;
-        }
-
-        public String toString()
-        {
-            return resource + " lease=" + leaseId + " session=" + sessionId + " token=" + fencingToken + " " + mode +
-                " left=" + remainingTtl;
-        }
-    }
-
-    private final List<Entry> leases;
+    private final List<LeaseHolder> leases;
     private final boolean truncated;
 
-    LeaseListing(final List<Entry> leases, final boolean truncated)
+    LeaseListing(final List<LeaseHolder> leases, final boolean truncated)
     {
         this.leases = List.copyOf(leases);
         this.truncated = truncated;
@@ -98,7 +19,7 @@ public final class LeaseListing
     /**
      * @return the leases, sorted by resource.
      */
-    public List<Entry> leases()
+    public List<LeaseHolder> leases()
     {
         return leases;
     }

@@ -1,88 +1,19 @@
 package io.leasegrid.client;
 
-import java.time.Duration;
 import java.util.List;
 
 /**
  * Who holds and who waits for a resource, as its primary saw it when it answered. Any session may ask; it learns the
- * holders' session ids, lease ids, fencing tokens and remaining TTLs, which is enough to watch a resource and not
- * enough to act on it: renew, release and fenced puts all check the session. Immutable.
+ * holders ({@link LeaseHolder}), which is enough to watch a resource and not enough to act on it. Immutable.
  */
 public final class ResourceStatus
 {
-    /**
-     * One holder.
-     */
-    public static final class Holder
-    {
-        private final long leaseId;
-        private final long sessionId;
-        private final long fencingToken;
-        private final Duration remainingTtl;
-        private final LeaseMode mode;
-
-        Holder(final long leaseId, final long sessionId, final long fencingToken, final Duration remainingTtl, final LeaseMode mode)
-        {
-            this.leaseId = leaseId;
-            this.sessionId = sessionId;
-            this.fencingToken = fencingToken;
-            this.remainingTtl = remainingTtl;
-            this.mode = mode;
-        }
-
-        /**
-         * @return the holder's lease id.
-         */
-        public long leaseId()
-        {
-            return leaseId;
-        }
-
-        /**
-         * @return the holder's session id.
-         */
-        public long sessionId()
-        {
-            return sessionId;
-        }
-
-        /**
-         * @return the holder's fencing token.
-         */
-        public long fencingToken()
-        {
-            return fencingToken;
-        }
-
-        /**
-         * @return TTL the holder had left when the primary answered.
-         */
-        public Duration remainingTtl()
-        {
-            return remainingTtl;
-        }
-
-        /**
-         * @return the mode it holds in.
-         */
-        public LeaseMode mode()
-        {
-            return mode;
-        }
-
-        public String toString()
-        {
-            return "holder{session=" + sessionId + ", lease=" + leaseId + ", token=" + fencingToken + ", " + mode +
-                ", left=" + remainingTtl + "}";
-        }
-    }
-
     private final String resource;
-    private final List<Holder> holders;
+    private final List<LeaseHolder> holders;
     private final int waiterCount;
     private final int holderLimit;
 
-    ResourceStatus(final String resource, final List<Holder> holders, final int waiterCount, final int holderLimit)
+    ResourceStatus(final String resource, final List<LeaseHolder> holders, final int waiterCount, final int holderLimit)
     {
         this.resource = resource;
         this.holders = List.copyOf(holders);
@@ -101,7 +32,7 @@ public final class ResourceStatus
     /**
      * @return its holders, in grant order; empty when it is free.
      */
-    public List<Holder> holders()
+    public List<LeaseHolder> holders()
     {
         return holders;
     }
@@ -124,7 +55,19 @@ public final class ResourceStatus
 
     public String toString()
     {
-        return resource + ": " + (holders.isEmpty() ? "free" : holders.toString()) + ", " + waiterCount + " waiting" +
-            (holderLimit > 0 ? ", limit " + holderLimit : "");
+        final StringBuilder text = new StringBuilder(resource).append(": ");
+        if (holders.isEmpty())
+        {
+            text.append("free");
+        }
+        for (int i = 0; i < holders.size(); i++)
+        {
+            final LeaseHolder holder = holders.get(i);
+            text.append(0 == i ? "held by " : ", ").append("{lease=").append(holder.leaseId())
+                .append(" session=").append(holder.sessionId()).append(" token=").append(holder.fencingToken())
+                .append(' ').append(holder.mode()).append(" left=").append(holder.remainingTtl()).append('}');
+        }
+        return text.append(", ").append(waiterCount).append(" waiting")
+            .append(holderLimit > 0 ? ", limit " + holderLimit : "").toString();
     }
 }

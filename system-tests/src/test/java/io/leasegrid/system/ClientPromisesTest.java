@@ -6,6 +6,7 @@ import io.leasegrid.client.GridClientContext;
 import io.leasegrid.client.GridException;
 import io.leasegrid.client.GridLock;
 import io.leasegrid.client.Lease;
+import io.leasegrid.client.LeaseHolder;
 import io.leasegrid.client.LeaseListener;
 import io.leasegrid.client.LeaseListing;
 import io.leasegrid.client.LeaseRequest;
@@ -333,11 +334,11 @@ class ClientPromisesTest
 
         final LeaseListing prefixed = second.listLeases("list:", 100);
         assertEquals(List.of("list:{a}", "list:{b}"),
-            prefixed.leases().stream().map(LeaseListing.Entry::resource).collect(java.util.stream.Collectors.toList()));
+            prefixed.leases().stream().map(LeaseHolder::resource).collect(java.util.stream.Collectors.toList()));
         assertFalse(prefixed.truncated());
         assertTrue(second.listLeases("", 1).truncated());
         final LeaseListing ownedBySecond = first.listLeases("", second.sessionIds()[0], 100);
-        for (final LeaseListing.Entry entry : ownedBySecond.leases())
+        for (final LeaseHolder entry : ownedBySecond.leases())
         {
             assertEquals(second.sessionIds()[0], entry.sessionId());
         }

@@ -4,6 +4,7 @@ import io.leasegrid.client.ErrorCode;
 import io.leasegrid.client.GridClient;
 import io.leasegrid.client.GridException;
 import io.leasegrid.client.Lease;
+import io.leasegrid.client.LeaseHolder;
 import io.leasegrid.client.LeaseListing;
 import io.leasegrid.client.LeaseRequest;
 import io.leasegrid.client.ResourceStatus;
@@ -145,7 +146,7 @@ final class OneOffCommands
                 case "list":
                 {
                     final LeaseListing listing = client.listLeases(key, owner, max);
-                    for (final LeaseListing.Entry entry : listing.leases())
+                    for (final LeaseHolder entry : listing.leases())
                     {
                         out.println(entry);
                     }
