@@ -284,8 +284,8 @@ final class JournalTool
         });
         final Map<String, String> values = new TreeMap<>();
         state.values().forEach(value -> values.put(
-            OperationText.text(value.keyLength(), (dst, offset, length) -> { value.keyBuffer().getBytes(0, dst, offset, length); return length; }),
-            OperationText.text(value.valueLength(), (dst, offset, length) -> { value.valueBuffer().getBytes(0, dst, offset, length); return length; }) +
+            OperationText.text(value.keyBuffer(), 0, value.keyLength()),
+            OperationText.text(value.valueBuffer(), 0, value.valueLength()) +
             "  (version " + value.version() + ", " + Instant.ofEpochSecond(0, value.timestampNs()) + ")"));
         values.forEach((name, value) -> out.println("  value " + name + " = " + value));
     }

@@ -1,17 +1,12 @@
 package io.leasegrid.tools;
 
-import io.leasegrid.codec.internal.LeaseEndOpDecoder;
-import io.leasegrid.codec.internal.LeaseGrantOpDecoder;
-import io.leasegrid.codec.internal.LeaseRenewOpDecoder;
-import io.leasegrid.codec.internal.MessageHeaderDecoder;
-import io.leasegrid.codec.internal.SessionCloseOpDecoder;
-import io.leasegrid.codec.internal.SessionKeepAliveOpDecoder;
-import io.leasegrid.codec.internal.SessionOpenOpDecoder;
-import io.leasegrid.codec.internal.TimeCheckpointOpDecoder;
-import io.leasegrid.codec.internal.ValueDeleteOpDecoder;
-import io.leasegrid.codec.internal.ValuePutOpDecoder;
-import io.leasegrid.codec.internal.WaiterEnqueueOpDecoder;
-import io.leasegrid.codec.internal.WaiterLeaveOpDecoder;
+import io.leasegrid.codec.internal.CheckpointKind;
+import io.leasegrid.codec.internal.LeaseEndReason;
+import io.leasegrid.codec.internal.LeaseMode;
+import io.leasegrid.codec.internal.SessionCloseReason;
+import io.leasegrid.codec.internal.WaiterLeaveReason;
+import io.leasegrid.node.partition.OperationAdapter;
+import io.leasegrid.node.partition.OperationListener;
 import org.agrona.DirectBuffer;
 
 import java.nio.charset.StandardCharsets;
@@ -19,135 +14,163 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Decodes one journaled operation into named fields, for people (text) and programs (JSON lines). Cold path.
+ * Decodes one journaled operation into named fields, for people (text) and programs (JSON lines), with the same
+ * {@link OperationAdapter} that the node applies the journal with. Cold path.
  */
-final class OperationText
+final class OperationText implements OperationListener
 {
-    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
-    private final LeaseGrantOpDecoder grant = new LeaseGrantOpDecoder();
-    private final LeaseRenewOpDecoder renew = new LeaseRenewOpDecoder();
-    private final LeaseEndOpDecoder end = new LeaseEndOpDecoder();
-    private final WaiterEnqueueOpDecoder enqueue = new WaiterEnqueueOpDecoder();
-    private final WaiterLeaveOpDecoder leave = new WaiterLeaveOpDecoder();
-    private final ValuePutOpDecoder put = new ValuePutOpDecoder();
-    private final ValueDeleteOpDecoder delete = new ValueDeleteOpDecoder();
-    private final TimeCheckpointOpDecoder checkpoint = new TimeCheckpointOpDecoder();
-    private final SessionOpenOpDecoder sessionOpen = new SessionOpenOpDecoder();
-    private final SessionCloseOpDecoder sessionClose = new SessionCloseOpDecoder();
-    private final SessionKeepAliveOpDecoder keepAlive = new SessionKeepAliveOpDecoder();
+    private final OperationAdapter adapter = new OperationAdapter();
+    private Map<String, Object> fields;
 
     /**
      * @return the operation's name and fields, in schema order.
      */
     Map<String, Object> fields(final DirectBuffer buffer, final int offset)
     {
-        header.wrap(buffer, offset);
-        final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
-        final int blockLength = header.blockLength();
-        final int version = header.version();
-        final Map<String, Object> fields = new LinkedHashMap<>();
-        switch (header.templateId())
+        fields = new LinkedHashMap<>();
+        final int templateId = adapter.dispatch(buffer, offset, this);
+        if (-1 == templateId)
         {
-            case LeaseGrantOpDecoder.TEMPLATE_ID:
-                grant.wrap(buffer, body, blockLength, version);
-                fields.put("op", "grant");
-                fields.put("leaseId", grant.leaseId());
-                fields.put("session", grant.sessionId());
-                fields.put("token", grant.fencingToken());
-                fields.put("ttlNs", grant.ttlNs());
-                fields.put("mode", grant.mode().name());
-                fields.put("autoRenew", grant.autoRenew().name());
-                fields.put("holderLimit", grant.holderLimit());
-                fields.put("correlationId", grant.correlationId());
-                fields.put("resource", text(grant.resourceLength(), grant::getResource));
-                break;
-            case LeaseRenewOpDecoder.TEMPLATE_ID:
-                renew.wrap(buffer, body, blockLength, version);
-                fields.put("op", "renew");
-                fields.put("leaseId", renew.leaseId());
-                fields.put("ttlNs", renew.ttlNs());
-                break;
-            case LeaseEndOpDecoder.TEMPLATE_ID:
-                end.wrap(buffer, body, blockLength, version);
-                fields.put("op", "end");
-                fields.put("leaseId", end.leaseId());
-                fields.put("reason", end.reason().name());
-                break;
-            case WaiterEnqueueOpDecoder.TEMPLATE_ID:
-                enqueue.wrap(buffer, body, blockLength, version);
-                fields.put("op", "wait");
-                fields.put("session", enqueue.sessionId());
-                fields.put("correlationId", enqueue.correlationId());
-                fields.put("ttlNs", enqueue.ttlNs());
-                fields.put("waitTimeoutNs", enqueue.waitTimeoutNs());
-                fields.put("mode", enqueue.mode().name());
-                fields.put("autoRenew", enqueue.autoRenew().name());
-                fields.put("holderLimit", enqueue.holderLimit());
-                fields.put("resource", text(enqueue.resourceLength(), enqueue::getResource));
-                break;
-            case WaiterLeaveOpDecoder.TEMPLATE_ID:
-                leave.wrap(buffer, body, blockLength, version);
-                fields.put("op", "leave");
-                fields.put("session", leave.sessionId());
-                fields.put("correlationId", leave.correlationId());
-                fields.put("reason", leave.reason().name());
-                fields.put("resource", text(leave.resourceLength(), leave::getResource));
-                break;
-            case ValuePutOpDecoder.TEMPLATE_ID:
-                put.wrap(buffer, body, blockLength, version);
-                fields.put("op", "put");
-                fields.put("version", put.version());
-                fields.put("key", text(put.keyLength(), put::getKey));
-                fields.put("value", text(put.valueLength(), put::getValue));
-                break;
-            case ValueDeleteOpDecoder.TEMPLATE_ID:
-                delete.wrap(buffer, body, blockLength, version);
-                fields.put("op", "delete");
-                fields.put("version", delete.version());
-                fields.put("key", text(delete.keyLength(), delete::getKey));
-                break;
-            case TimeCheckpointOpDecoder.TEMPLATE_ID:
-                checkpoint.wrap(buffer, body, blockLength, version);
-                fields.put("op", "checkpoint");
-                fields.put("kind", checkpoint.kind().name());
-                break;
-            case SessionOpenOpDecoder.TEMPLATE_ID:
-                sessionOpen.wrap(buffer, body, blockLength, version);
-                fields.put("op", "session-open");
-                fields.put("session", sessionOpen.sessionId());
-                fields.put("timeoutNs", sessionOpen.sessionTimeoutNs());
-                fields.put("client", sessionOpen.clientName());
-                break;
-            case SessionCloseOpDecoder.TEMPLATE_ID:
-                sessionClose.wrap(buffer, body, blockLength, version);
-                fields.put("op", "session-close");
-                fields.put("session", sessionClose.sessionId());
-                fields.put("reason", sessionClose.reason().name());
-                break;
-            case SessionKeepAliveOpDecoder.TEMPLATE_ID:
-                keepAlive.wrap(buffer, body, blockLength, version);
-                fields.put("op", "keep-alive");
-                fields.put("session", keepAlive.sessionId());
-                break;
-            default:
-                fields.put("op", "unknown-template-" + header.templateId());
-                break;
+            fields.put("op", "unknown-template");
         }
         return fields;
     }
 
-    interface BytesGetter
+    public void onLeaseGrant(
+        final long leaseId,
+        final long sessionId,
+        final long fencingToken,
+        final long ttlNs,
+        final LeaseMode mode,
+        final boolean autoRenew,
+        final int holderLimit,
+        final long correlationId,
+        final DirectBuffer resource,
+        final int offset,
+        final int length)
     {
-        int get(byte[] dst, int offset, int length);
+        fields.put("op", "grant");
+        fields.put("leaseId", leaseId);
+        fields.put("session", sessionId);
+        fields.put("token", fencingToken);
+        fields.put("ttlNs", ttlNs);
+        fields.put("mode", mode.name());
+        fields.put("autoRenew", autoRenew ? "TRUE" : "FALSE");
+        fields.put("holderLimit", holderLimit);
+        fields.put("correlationId", correlationId);
+        fields.put("resource", text(resource, offset, length));
+    }
+
+    public void onLeaseRenew(final long leaseId, final long ttlNs)
+    {
+        fields.put("op", "renew");
+        fields.put("leaseId", leaseId);
+        fields.put("ttlNs", ttlNs);
+    }
+
+    public void onLeaseEnd(final long leaseId, final LeaseEndReason reason)
+    {
+        fields.put("op", "end");
+        fields.put("leaseId", leaseId);
+        fields.put("reason", reason.name());
+    }
+
+    public void onWaiterEnqueue(
+        final long sessionId,
+        final long correlationId,
+        final long ttlNs,
+        final long waitTimeoutNs,
+        final LeaseMode mode,
+        final boolean autoRenew,
+        final int holderLimit,
+        final DirectBuffer resource,
+        final int offset,
+        final int length)
+    {
+        fields.put("op", "wait");
+        fields.put("session", sessionId);
+        fields.put("correlationId", correlationId);
+        fields.put("ttlNs", ttlNs);
+        fields.put("waitTimeoutNs", waitTimeoutNs);
+        fields.put("mode", mode.name());
+        fields.put("autoRenew", autoRenew ? "TRUE" : "FALSE");
+        fields.put("holderLimit", holderLimit);
+        fields.put("resource", text(resource, offset, length));
+    }
+
+    public void onWaiterLeave(
+        final long sessionId,
+        final long correlationId,
+        final WaiterLeaveReason reason,
+        final DirectBuffer resource,
+        final int offset,
+        final int length)
+    {
+        fields.put("op", "leave");
+        fields.put("session", sessionId);
+        fields.put("correlationId", correlationId);
+        fields.put("reason", reason.name());
+        fields.put("resource", text(resource, offset, length));
+    }
+
+    public void onValuePut(
+        final long version,
+        final DirectBuffer key,
+        final int keyOffset,
+        final int keyLength,
+        final DirectBuffer value,
+        final int valueOffset,
+        final int valueLength)
+    {
+        fields.put("op", "put");
+        fields.put("version", version);
+        fields.put("key", text(key, keyOffset, keyLength));
+        fields.put("value", text(value, valueOffset, valueLength));
+    }
+
+    public void onValueDelete(final long version, final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        fields.put("op", "delete");
+        fields.put("version", version);
+        fields.put("key", text(key, keyOffset, keyLength));
+    }
+
+    public void onTimeCheckpoint(final CheckpointKind kind)
+    {
+        fields.put("op", "checkpoint");
+        fields.put("kind", kind.name());
+    }
+
+    public void onSessionOpen(
+        final long sessionId,
+        final long sessionTimeoutNs,
+        final DirectBuffer clientName,
+        final int nameOffset,
+        final int nameLength,
+        final DirectBuffer nonce,
+        final int nonceOffset,
+        final int nonceLength)
+    {
+        fields.put("op", "session-open");
+        fields.put("session", sessionId);
+        fields.put("timeoutNs", sessionTimeoutNs);
+        fields.put("client", text(clientName, nameOffset, nameLength));
+    }
+
+    public void onSessionClose(final long sessionId, final SessionCloseReason reason)
+    {
+        fields.put("op", "session-close");
+        fields.put("session", sessionId);
+        fields.put("reason", reason.name());
     }
 
     /**
      * Bytes as UTF-8 text when they are printable, else as hex with a {@code 0x} prefix.
      */
-    static String text(final int length, final BytesGetter getter)
+    static String text(final DirectBuffer buffer, final int offset, final int length)
     {
         final byte[] bytes = new byte[length];
-        getter.get(bytes, 0, length);
+        buffer.getBytes(offset, bytes);
         for (final byte b : bytes)
         {
             if (b < 0x20 || b == 0x7F)

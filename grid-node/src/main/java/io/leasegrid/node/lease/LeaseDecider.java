@@ -62,6 +62,7 @@ public final class LeaseDecider
     private final ExpandableArrayBuffer affectedNames = new ExpandableArrayBuffer(1024);
     private final IntArrayList affectedNameOffsets = new IntArrayList();
     private final ArrayList<Lease> listed = new ArrayList<>();
+    private int listedBytes;
 
     public LeaseDecider(
         final RequestLimits limits,
@@ -261,8 +262,8 @@ public final class LeaseDecider
         }
         final int limit = Math.min(maxLeases, MAX_LIST_LEASES);
         listed.clear();
+        listedBytes = 0;
         boolean truncated = false;
-        int bytes = 0;
         for (int i = 0; i < partitionCount && !truncated; i++)
         {
             final Partition partition = partitions[i];
@@ -274,33 +275,20 @@ public final class LeaseDecider
             if (0 != ownerSessionId)
             {
                 final SessionLeases owned = leases.session(ownerSessionId);
-                for (Lease lease = null == owned ? null : owned.firstLease(); null != lease; lease = lease.nextInSession())
+                for (Lease lease = null == owned ? null : owned.firstLease(); null != lease && !truncated;
+                    lease = lease.nextInSession())
                 {
-                    if (matches(lease.resource(), prefix, prefixOffset, prefixLength))
-                    {
-                        bytes += EgressPublisher.leaseListEntryLength(lease);
-                        if (listed.size() >= limit || bytes > MAX_LIST_BYTES)
-                        {
-                            truncated = true;
-                            break;
-                        }
-                        listed.add(lease);
-                    }
+                    truncated = !listIfMatches(lease, prefix, prefixOffset, prefixLength, limit);
                 }
             }
             else
             {
                 for (final Lease lease : leases.leases())
                 {
-                    if (matches(lease.resource(), prefix, prefixOffset, prefixLength))
+                    if (!listIfMatches(lease, prefix, prefixOffset, prefixLength, limit))
                     {
-                        bytes += EgressPublisher.leaseListEntryLength(lease);
-                        if (listed.size() >= limit || bytes > MAX_LIST_BYTES)
-                        {
-                            truncated = true;
-                            break;
-                        }
-                        listed.add(lease);
+                        truncated = true;
+                        break;
                     }
                 }
             }
@@ -308,6 +296,24 @@ public final class LeaseDecider
         // A list looks across partitions; with one copy of each, what it reads is committed as it reads it.
         egress.leaseList(session, correlationId, partitionId, truncated, listed, 0, null, clock.nanoTime());
         listed.clear();
+    }
+
+    /**
+     * @return false when the lease matches but the list is full: the list is truncated.
+     */
+    private boolean listIfMatches(
+        final Lease lease, final DirectBuffer prefix, final int prefixOffset, final int prefixLength, final int limit)
+    {
+        if (matches(lease.resource(), prefix, prefixOffset, prefixLength))
+        {
+            listedBytes += EgressPublisher.leaseListEntryLength(lease);
+            if (listed.size() >= limit || listedBytes > MAX_LIST_BYTES)
+            {
+                return false;
+            }
+            listed.add(lease);
+        }
+        return true;
     }
 
     /**
