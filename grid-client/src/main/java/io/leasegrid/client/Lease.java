@@ -50,7 +50,6 @@ public final class Lease implements AutoCloseable
     private volatile String endReason;
     boolean expiringNotified;
     long nextRenewNs;
-    boolean renewInFlight;
 
     Lease(
         final GridClient client,

@@ -42,6 +42,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GridNode implements AutoCloseable
 {
+    /** Exit status of a node process that could not start. */
+    public static final int EXIT_NOT_STARTED = 5;
+
     /** Longest a node may take to stop after SIGINT or SIGTERM. */
     public static final long STOP_TIMEOUT_MS = 15_000;
 
@@ -250,7 +253,7 @@ public final class GridNode implements AutoCloseable
 
     /**
      * Run a node until SIGINT or SIGTERM, then stop it cleanly and exit 0; a node that cannot start says why in one
-     * line and exits 1.
+     * line and exits {@link #EXIT_NOT_STARTED}, as {@code bin/leasegrid node} does.
      */
     public static void main(final String[] args)
     {
@@ -261,7 +264,7 @@ public final class GridNode implements AutoCloseable
         catch (final RuntimeException ex)
         {
             System.err.println("leasegrid: the node did not start: " + whyNotStarted(ex));
-            System.exit(1);
+            System.exit(EXIT_NOT_STARTED);
         }
     }
 

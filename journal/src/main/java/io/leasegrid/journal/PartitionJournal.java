@@ -62,6 +62,8 @@ public final class PartitionJournal implements AutoCloseable
     private final DiscardedRanges discarded;
     private final PositionIndex positionIndex = new PositionIndex();
     private final RollCycle rollCycle;
+    private final EpochClock wallClock;
+    private long cycleTimeMs;
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final JournalEntryEncoder entryEncoder = new JournalEntryEncoder();
@@ -100,16 +102,21 @@ public final class PartitionJournal implements AutoCloseable
             throw new IllegalStateException("cannot create journal directory " + dir);
         }
 
-        final EpochClock clock = context.epochClock();
+        wallClock = context.epochClock();
         queue = SingleChronicleQueueBuilder.binary(dir)
             .rollCycle(context.rollCycle())
             .blockSize(context.blockSize())
             .timeoutMS(context.lockTimeoutMs())
-            .timeProvider(clock::time)
+            .timeProvider(this::cycleTimeMs)
             .readOnly(readOnly)
             .build();
         // A journal keeps the roll cycle it was created with, whatever the context now asks for.
         rollCycle = queue.rollCycle();
+        final int lastCycle = queue.lastCycle();
+        if (Integer.MIN_VALUE != lastCycle)
+        {
+            cycleTimeMs = Math.max(cycleTimeMs, (long)lastCycle * rollCycle.lengthInMillis());
+        }
 
         try
         {
@@ -124,6 +131,21 @@ public final class PartitionJournal implements AutoCloseable
             queue.close();
             throw ex;
         }
+    }
+
+    /**
+     * The time that decides the roll cycle an entry lands in: the wall clock, but never earlier than the newest cycle
+     * already written. Chronicle cannot append to a cycle it has closed, so a wall clock stepped back (by NTP, by hand,
+     * or a restart on a machine whose clock is behind) must not send an append there.
+     */
+    private long cycleTimeMs()
+    {
+        final long now = wallClock.time();
+        if (now > cycleTimeMs)
+        {
+            cycleTimeMs = now;
+        }
+        return cycleTimeMs;
     }
 
     /**

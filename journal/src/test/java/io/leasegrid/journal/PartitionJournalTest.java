@@ -172,6 +172,24 @@ class PartitionJournalTest
     }
 
     @Test
+    void shouldKeepAppendingWhenTheWallClockStepsBack()
+    {
+        PartitionJournal journal = open(5);
+        append(journal, 1, 0);
+        clock.advance(3000);
+        append(journal, 1, 0);
+        assertEquals(2, cycleFiles(journal).length);
+
+        clock.update(clock.time() - 2000);
+        append(journal, 1, 0);
+        journal = reopen(journal);
+        append(journal, 1, 0);
+        assertEquals(4, journal.nextPosition());
+        assertEquals(4, readAll(journal, 0).size());
+        assertEquals(2, cycleFiles(journal).length, "an append went back to an older cycle file");
+    }
+
+    @Test
     void shouldDeleteOnlyCyclesWhollyBeforeThePosition()
     {
         PartitionJournal journal = open(3);

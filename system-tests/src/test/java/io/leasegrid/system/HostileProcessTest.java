@@ -18,10 +18,12 @@ import io.leasegrid.codec.sbe.ValuePutEncoder;
 import io.leasegrid.node.GridNode;
 import io.leasegrid.node.GridNodeContext;
 import io.leasegrid.node.shard.ShardAgent;
+import io.leasegrid.node.status.StatusFile;
 import io.leasegrid.test.Await;
 import io.leasegrid.test.FreePorts;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.errors.ErrorLogReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,12 +121,23 @@ class HostileProcessTest
             assertEquals(ErrorCode.LEASE_UNAVAILABLE, assertThrows(GridException.class,
                 () -> bobClient.acquire("alice:{r}", LeaseRequest.exclusive(Duration.ofSeconds(1)))).code());
             assertEquals(aliceSession, bob.status("alice:{r}").holders().get(0).sessionId());
+            assertTrue(alerts(nodeContext).contains("FORGED_FRAME"), "no FORGED_FRAME alert: " + alerts(nodeContext));
             lease.release();
         }
         finally
         {
             CloseHelper.quietCloseAll(alice, bob, mallory, node);
         }
+    }
+
+    private static String alerts(final GridNodeContext context)
+    {
+        final StringBuilder text = new StringBuilder();
+        try (StatusFile status = StatusFile.open(new File(context.dir())))
+        {
+            ErrorLogReader.read(status.alerts(), (count, first, last, event) -> text.append(event).append('\n'));
+        }
+        return text.toString();
     }
 
     /**

@@ -16,7 +16,7 @@ final class ExitCodes
     /** No node could be reached, or it did not answer in time. */
     static final int NO_NODE = 4;
     /** Something failed: a node that did not start, an unexpected error (one line says what). */
-    static final int FAILED = 5;
+    static final int FAILED = io.leasegrid.node.GridNode.EXIT_NOT_STARTED;
 
     private ExitCodes()
     {

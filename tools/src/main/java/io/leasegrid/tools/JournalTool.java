@@ -5,10 +5,10 @@ import io.leasegrid.journal.JournalContext;
 import io.leasegrid.journal.JournalCorruptionException;
 import io.leasegrid.journal.JournalReader;
 import io.leasegrid.journal.PartitionJournal;
-import io.leasegrid.node.GridNodeConfiguration;
 import io.leasegrid.node.lease.Lease;
 import io.leasegrid.node.lease.Waiter;
 import io.leasegrid.node.partition.OperationApplier;
+import io.leasegrid.node.partition.PartitionSnapshot;
 import io.leasegrid.node.partition.PartitionState;
 import org.agrona.DirectBuffer;
 
@@ -51,7 +51,7 @@ final class JournalTool
     {
         this.out = out;
         this.err = err;
-        journalDir = new File(System.getProperty(GridNodeConfiguration.DIR_PROP_NAME, GridNodeConfiguration.DIR_DEFAULT), "journal");
+        journalDir = new File(NodeLocator.defaultDirectory(), "journal");
     }
 
     /**
@@ -87,7 +87,8 @@ final class JournalTool
     private static CommandLine common(final CommandLine line)
     {
         return line
-            .option("--dir", "journal root (default <leasegrid.dir>/journal)")
+            .option("--dir", "journal root (default: the journal of the node's data directory, found as for the " +
+                "other commands: $LEASEGRID_DIR, -Dleasegrid.dir, ./data)")
             .option("--partition", "only this partition");
     }
 
@@ -220,30 +221,85 @@ final class JournalTool
         final OperationApplier applier = new OperationApplier();
         for (final int partitionId : partitions())
         {
-            final PartitionState state = new PartitionState(partitionId);
-            try (PartitionJournal journal = open(partitionId); JournalReader reader = journal.reader(journal.firstPosition()))
+            try (PartitionJournal journal = open(partitionId))
             {
+                // Entries a snapshot covers may have been deleted: start from that snapshot, then the journal after it.
+                final PartitionState state = startingState(journal);
+                if (null == state)
+                {
+                    out.println("partition " + partitionId + ": the journal starts at position " +
+                        journal.firstPosition() + " and no intact snapshot covers the entries before it");
+                    continue;
+                }
+                if (byPosition && state.lastAppliedPosition() > limit)
+                {
+                    out.println("partition " + partitionId + ": history before position " + state.lastAppliedPosition() +
+                        " was compacted into a snapshot; it cannot be shown as of position " + limit);
+                    continue;
+                }
                 final boolean[] done = { false };
                 final long[] asOfNs = { 0 };
-                while (!done[0] && reader.poll((entry, buffer, offset, length) ->
+                final long[] firstSeenNs = { -1 };
+                try (JournalReader reader = journal.reader(state.lastAppliedPosition() + 1))
                 {
-                    if (done[0] || (byPosition ? entry.position() > limit : entry.timestampNs() > limit))
+                    while (!done[0] && reader.poll((entry, buffer, offset, length) ->
                     {
-                        done[0] = true;
-                        return;
+                        if (-1 == firstSeenNs[0])
+                        {
+                            firstSeenNs[0] = entry.timestampNs();
+                        }
+                        if (done[0] || (byPosition ? entry.position() > limit : entry.timestampNs() > limit))
+                        {
+                            done[0] = true;
+                            return;
+                        }
+                        asOfNs[0] = entry.timestampNs();
+                        applier.apply(state, entry.position(), entry.epoch(), entry.timestampNs(), entry.monotonicNs(),
+                            buffer, entry.limit() + JournalEntryDecoder.operationHeaderLength());
+                        progress(entry.position() + 1, partitionId);
+                    }, 1) > 0)
+                    {
+                        Thread.onSpinWait();
                     }
-                    asOfNs[0] = entry.timestampNs();
-                    applier.apply(state, entry.position(), entry.epoch(), entry.timestampNs(), entry.monotonicNs(), buffer,
-                        entry.limit() + JournalEntryDecoder.operationHeaderLength());
-                    progress(entry.position() + 1, partitionId);
-                }, 1) > 0)
+                }
+                if (!byPosition && 0 == asOfNs[0] && state.lastAppliedPosition() >= 0)
                 {
-                    Thread.onSpinWait();
+                    out.println("partition " + partitionId + ": history before " + (firstSeenNs[0] < 0 ? "its last entry" :
+                        Instant.ofEpochSecond(0, firstSeenNs[0]).toString()) + " was compacted into a snapshot (position " +
+                        state.lastAppliedPosition() + "); it cannot be shown as of " + until);
+                    continue;
                 }
                 printState(state, asOfNs[0]);
             }
         }
         return 0;
+    }
+
+    /**
+     * @return an empty state when the journal holds every entry from the first; otherwise the oldest intact snapshot
+     * from which the journal holds every later entry; null when there is none.
+     */
+    private static PartitionState startingState(final PartitionJournal journal)
+    {
+        if (0 == journal.firstPosition())
+        {
+            return new PartitionState(journal.partitionId());
+        }
+        for (final File snapshot : PartitionSnapshot.list(journal.directory()))
+        {
+            if (PartitionSnapshot.position(snapshot) + 1 >= journal.firstPosition())
+            {
+                try
+                {
+                    return PartitionSnapshot.decode(java.nio.file.Files.readAllBytes(snapshot.toPath()));
+                }
+                catch (final java.io.IOException | RuntimeException ex)
+                {
+                    // damaged: try the next one
+                }
+            }
+        }
+        return null;
     }
 
     private void printState(final PartitionState state, final long asOfNs)
@@ -257,7 +313,7 @@ final class JournalTool
             return;
         }
         out.println("partition " + state.partitionId() + " at position " + state.lastAppliedPosition() + " (" +
-            Instant.ofEpochSecond(0, asOfNs) + ")");
+            (0 == asOfNs ? "from a snapshot" : Instant.ofEpochSecond(0, asOfNs).toString()) + ")");
         final long nowNs = state.lastAppliedMonotonicNs();
         final Map<String, List<String>> byResource = new TreeMap<>();
         state.leases().forEachResource(r ->

@@ -109,10 +109,15 @@ final class NodeLocator
      */
     static File nodeDirectory(final CommandLine line)
     {
-        if (null != line.option("--dir"))
-        {
-            return new File(line.option("--dir"));
-        }
+        return null != line.option("--dir") ? new File(line.option("--dir")) : defaultDirectory();
+    }
+
+    /**
+     * @return the data directory when no {@code --dir} is given: {@code $LEASEGRID_DIR}, {@code -Dleasegrid.dir},
+     * {@code ./data}.
+     */
+    static File defaultDirectory()
+    {
         final String fromEnvironment = System.getenv("LEASEGRID_DIR");
         if (null != fromEnvironment && !fromEnvironment.isBlank())
         {

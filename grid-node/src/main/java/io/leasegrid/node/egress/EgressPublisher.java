@@ -28,6 +28,7 @@ import io.leasegrid.node.partition.Partition;
 import io.leasegrid.node.partition.PartitionTable;
 import io.leasegrid.node.partition.PendingAnswers;
 import io.leasegrid.node.session.ClientSession;
+import io.leasegrid.node.status.CounterType;
 import io.leasegrid.node.status.ShardCounters;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -94,7 +95,7 @@ public final class EgressPublisher
 
     /**
      * @param sink                where answers go once they may be sent.
-     * @param counters            of the shard, or null.
+     * @param counters            of the shard.
      * @param nodeId              this node.
      * @param authenticating      whether the node checks credentials (told to clients as they connect).
      * @param keepAliveIntervalNs how often clients should keep their sessions alive.
@@ -581,7 +582,7 @@ public final class EgressPublisher
             }
             if (!pending.add(pendingPosition, pendingSessionId, pendingBuffer, 0, pendingLength))
             {
-                counters.increment(io.leasegrid.node.status.CounterType.DROPPED_ANSWERS);
+                counters.increment(CounterType.DROPPED_ANSWERS);
             }
             pendingPartition = null;
         }

@@ -292,10 +292,19 @@ public final class PartitionSnapshot
             }
             catch (final IOException | RuntimeException ex)
             {
-                // A damaged snapshot is passed over for an older one; the journal still holds everything after it.
+                // A damaged snapshot is passed over for the previous one: the journal after that one is kept.
             }
         }
         return null;
+    }
+
+    /**
+     * @return the journal position a snapshot file covers up to, from its name.
+     */
+    public static long position(final File snapshot)
+    {
+        final String name = snapshot.getName();
+        return Long.parseLong(name.substring(PREFIX.length(), name.length() - SUFFIX.length()));
     }
 
     /**

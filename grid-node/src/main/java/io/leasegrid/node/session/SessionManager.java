@@ -288,6 +288,10 @@ public final class SessionManager
                 refuseAuthentication(stranger, correlationId);
                 return;
             }
+            if (destinationTaken(stranger, correlationId))
+            {
+                return;
+            }
             strangers.remove(sessionId);
             stranger.key(SessionKeys.sessionKey(secret, stranger.nonce, sessionId));
             open(stranger, nextSequence);
@@ -302,6 +306,10 @@ public final class SessionManager
             !MessageDigest.isEqual(SessionKeys.resumeProof(target.keyBytes(), stranger.nonce, sessionId, nextSequence), mac))
         {
             refuseAuthentication(stranger, correlationId);
+            return;
+        }
+        if (destinationTaken(stranger, correlationId))
+        {
             return;
         }
         strangers.remove(sessionId);
@@ -321,18 +329,20 @@ public final class SessionManager
         final long sessionId, final DirectBuffer buffer, final int offset, final int frameLength)
     {
         final ClientSession session = sessions.get(sessionId);
-        if (null == session || ClientSession.State.OPEN != session.state ||
-            !RequestFrame.verify(buffer, offset, frameLength, session.k0, session.k1))
+        if (null == session || ClientSession.State.OPEN != session.state)
+        {
+            // A frame still in flight from a session that just closed or detached looks the same: counted, not alerted.
+            foreignFrame();
+            return null;
+        }
+        if (!RequestFrame.verify(buffer, offset, frameLength, session.k0, session.k1) ||
+            RequestFrame.sequence(buffer, offset, frameLength) <= session.lastSequence)
         {
             foreignFrame();
+            alerts.raise(Alerts.Kind.FORGED_FRAME);
             return null;
         }
         final long sequence = RequestFrame.sequence(buffer, offset, frameLength);
-        if (sequence <= session.lastSequence)
-        {
-            foreignFrame();
-            return null;
-        }
         session.lastSequence = sequence;
         session.lastHeardNs = clock.nanoTime();
         return session;
@@ -510,6 +520,23 @@ public final class SessionManager
         sessionEgress.discard(stranger);
     }
 
+    /**
+     * Another client instance may have claimed the stranger's response channel and stream since it connected (two
+     * connects naming the same pair, both challenged before either proved itself): the later one is refused.
+     */
+    private boolean destinationTaken(final ClientSession stranger, final long correlationId)
+    {
+        final Destination owner = null == stranger.destinationKey ? null : destinations.get(stranger.destinationKey);
+        if (null != owner && owner.clientInstanceId != stranger.clientInstanceId)
+        {
+            stranger.refused = true;
+            egress.error(null, 0, stranger, correlationId, ErrorCode.RESPONSE_CHANNEL_IN_USE,
+                SessionAuthenticateDecoder.TEMPLATE_ID);
+            return true;
+        }
+        return false;
+    }
+
     private void claimDestination(final ClientSession session)
     {
         if (null == session.destinationKey)
@@ -522,7 +549,10 @@ public final class SessionManager
             destination = new Destination(session.clientInstanceId);
             destinations.put(session.destinationKey, destination);
         }
-        destination.users++;
+        if (destination.clientInstanceId == session.clientInstanceId)
+        {
+            destination.users++;
+        }
     }
 
     private void releaseDestination(final ClientSession session)

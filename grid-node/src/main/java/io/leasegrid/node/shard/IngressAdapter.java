@@ -37,8 +37,9 @@ import java.util.Queue;
  * Decodes what clients send a shard, and only that: polls the shard's subscriptions (UDP and IPC, one fragment
  * assembler each), checks every frame's header, bounds and session proof, and calls its {@link IngressListener}
  * method with the decoded fields. A frame that does not decode is counted as malformed and dropped; a request frame
- * that does not prove its session is counted as foreign and dropped. The catch around decoding covers decoding
- * only: what the listener does with a request is not its business.
+ * that does not prove its session is counted as foreign and dropped. Decoding checks every length and offset against
+ * the frame before it reads, so it throws nothing and needs no catch; what the listener does with a request is not
+ * its business (a failed journal write fails its partition there, never counted here as a malformed frame).
  * <p>
  * Owned by the shard's thread; allocates nothing but for connects.
  */

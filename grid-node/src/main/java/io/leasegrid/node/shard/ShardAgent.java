@@ -44,14 +44,17 @@ import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.NanoClock;
 
+import java.io.File;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The single writer of a set of partitions, and the owner of their duty cycle: each cycle reads the clocks once, takes
  * requests from the {@link IngressAdapter}, routes each to the partition's primary rules ({@link LeaseDecider},
  * {@link ValueDecider}) or to the {@link SessionManager}, fires due timers (expiries, wait and session timeouts), and
- * drains what waits to be sent; a slow tick writes time checkpoints and snapshots and refreshes gauges. Nothing in
- * the cycle blocks or makes a system call but the journal's memory-mapped writes.
+ * drains what waits to be sent; a slow tick writes time checkpoints and refreshes gauges. Nothing in the cycle
+ * blocks or makes a system call but the journal's memory-mapped writes, with one exception: a partition due a
+ * snapshot (every million entries by default) writes, forces and renames it, and deletes journal files, on the slow
+ * tick, which takes milliseconds on this thread (a snapshot off the shard thread comes with replication).
  * <p>
  * {@link #onStart()} recovers every partition (newest snapshot, then the journal after it, then a recovery checkpoint
  * that rebases every deadline on this process's clock) and the sessions found in them, then serves as primary.
@@ -237,18 +240,23 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
     }
 
     /**
-     * Write a snapshot of a partition now and delete the journal files it covers.
+     * Write a snapshot of a partition now, and delete the journal files the previous snapshot covers: the journal
+     * after the previous one stays, so that recovery can fall back to it should the newest be damaged.
      *
      * @return journal position the snapshot covers up to.
      */
     public long takeSnapshot(final int partitionId)
     {
         final Partition partition = partitionById[partitionId];
-        PartitionSnapshot.write(partition.state(), partition.journal().directory());
+        final File dir = partition.journal().directory();
+        PartitionSnapshot.write(partition.state(), dir);
         partition.snapshotTaken();
-        final long covered = partition.state().lastAppliedPosition();
-        partition.journal().deleteCyclesBefore(covered + 1);
-        return covered;
+        final File[] kept = PartitionSnapshot.list(dir);
+        if (kept.length >= 2)
+        {
+            partition.journal().deleteCyclesBefore(PartitionSnapshot.position(kept[kept.length - 2]) + 1);
+        }
+        return partition.state().lastAppliedPosition();
     }
 
     // -------------------------------------------------------------------------------------------------- ingress
@@ -343,9 +351,18 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
         final int offset,
         final int length)
     {
-        if (-1 != partitionId && null == route(session, correlationId, partitionId, 29))
+        if (-1 != partitionId)
         {
-            return;
+            if (partitionId < 0 || partitionId >= partitionById.length)
+            {
+                egress.error(null, 0, session, correlationId, ErrorCode.INVALID_ARGUMENT,
+                    LeaseListRequestDecoder.TEMPLATE_ID);
+                return;
+            }
+            if (null == route(session, correlationId, partitionId, LeaseListRequestDecoder.TEMPLATE_ID))
+            {
+                return;
+            }
         }
         leases.list(owned, owned.length, session, correlationId, partitionId, ownerSessionId, maxLeases, prefix, offset,
             length);
@@ -609,7 +626,9 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
     {
         final JournalContext journalContext = new JournalContext()
             .journalDir(context.journalDir())
-            .partitionId(partitionId);
+            .partitionId(partitionId)
+            // The shard's wall clock decides the roll cycle too: read once per duty cycle, and injectable in tests.
+            .epochClock(() -> TimeUnit.NANOSECONDS.toMillis(cachedEpochNanoClock.nanoTime()));
         if (null != context.rollCycle())
         {
             journalContext.rollCycle(context.rollCycle());

@@ -145,10 +145,13 @@ public final class ShardContext
         {
             epochNanoClock = new SystemEpochNanoClock();
         }
-        if (sessionTimeoutNs <= 0 || keepAliveIntervalNs <= 0 || keepAliveIntervalNs > sessionTimeoutNs ||
+        if (sessionTimeoutNs <= 0 || keepAliveIntervalNs <= 0 || keepAliveIntervalNs > sessionTimeoutNs / 3 ||
             maxStrangers < 1 || strangerTimeoutNs <= 0)
         {
-            throw new IllegalArgumentException("invalid session, keep-alive or stranger setting");
+            // A client counts a node lost after three silent keep-alive intervals: they must fit in a session timeout.
+            throw new IllegalArgumentException("invalid session, keep-alive or stranger setting: session timeout " +
+                sessionTimeoutNs + " ns, keep-alive interval " + keepAliveIntervalNs + " ns (at most a third of it), " +
+                maxStrangers + " strangers, stranger timeout " + strangerTimeoutNs + " ns");
         }
         if (null == sessionIds)
         {

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,6 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RecoveryTest
 {
+    private static final String ROLL = "TEST_SECONDLY";
+
     @TempDir
     File dir;
 
@@ -69,6 +72,44 @@ class RecoveryTest
         replay(fromSnapshot, fromSnapshot.lastAppliedPosition() + 1);
         assertArrayEquals(live, PartitionSnapshot.encode(fromSnapshot));
         assertArrayEquals(live, PartitionSnapshot.encode(replayFromScratch(partition)));
+    }
+
+    @Test
+    void shouldFallBackToThePreviousSnapshotAndTheJournalAfterItWhenTheNewestIsDamaged() throws Exception
+    {
+        final int partition = ShardHarness.partitionOf("r0");
+        final byte[] live;
+        final Map<Long, long[]> keys = new HashMap<>();
+        try (ShardHarness grid = new ShardHarness(dir, new CachedNanoClock(), 250 * MS, 60 * SECOND, keys, ROLL))
+        {
+            // Three roll cycles: the first covered by the previous snapshot, the second by the newest, the third current.
+            final Random random = new Random(11);
+            randomWorkload(grid, random, 500);
+            grid.shard.takeSnapshot(partition);
+            grid.advanceEpoch(2 * SECOND);
+            randomWorkload(grid, random, 500);
+            grid.advanceEpoch(2 * SECOND);
+            randomWorkload(grid, random, 100);
+            grid.shard.takeSnapshot(partition);
+            randomWorkload(grid, random, 500);
+            live = grid.stateBytes(partition);
+        }
+
+        final File partitionDir = JournalContext.partitionDir(dir, partition);
+        final File[] snapshots = PartitionSnapshot.list(partitionDir);
+        assertEquals(2, snapshots.length);
+        final byte[] newest = Files.readAllBytes(snapshots[1].toPath());
+        newest[newest.length / 2] ^= 0x5A;
+        Files.write(snapshots[1].toPath(), newest);
+
+        final PartitionState previous = PartitionSnapshot.loadLatest(partitionDir);
+        assertEquals(PartitionSnapshot.position(snapshots[0]), previous.lastAppliedPosition());
+        replay(previous, previous.lastAppliedPosition() + 1, ROLL);
+        assertArrayEquals(live, PartitionSnapshot.encode(previous));
+        try (ShardHarness restarted = new ShardHarness(dir, new CachedNanoClock(), 250 * MS, 60 * SECOND, keys, ROLL))
+        {
+            assertTrue(restarted.shard.partition(partition).isPrimary(), "the partition did not recover");
+        }
     }
 
     @Test
@@ -235,9 +276,19 @@ class RecoveryTest
 
     private void replay(final PartitionState state, final long from)
     {
+        replay(state, from, null);
+    }
+
+    private void replay(final PartitionState state, final long from, final String rollCycle)
+    {
         final OperationApplier applier = new OperationApplier();
-        try (PartitionJournal journal = PartitionJournal.open(
-            new JournalContext().journalDir(dir.getPath()).partitionId(state.partitionId()).readOnly(true)))
+        final JournalContext context = new JournalContext().journalDir(dir.getPath()).partitionId(state.partitionId())
+            .readOnly(true);
+        if (null != rollCycle)
+        {
+            context.rollCycle(rollCycle);
+        }
+        try (PartitionJournal journal = PartitionJournal.open(context))
         {
             journal.replay(from, (JournalEntryDecoder entry, org.agrona.DirectBuffer buffer, int offset, int length) ->
                 applier.apply(state, entry.position(), entry.epoch(), entry.timestampNs(), entry.monotonicNs(), buffer,

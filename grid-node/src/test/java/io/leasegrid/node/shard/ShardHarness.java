@@ -54,6 +54,21 @@ public final class ShardHarness implements AutoCloseable
         final long sessionTimeoutNs,
         final Map<Long, long[]> sessionKeys)
     {
+        this(dir, clock, checkpointIntervalNs, sessionTimeoutNs, sessionKeys, null);
+    }
+
+    /**
+     * @param rollCycle of the journals, null for the default; with {@link #advanceEpoch(long)} a test can make
+     *                  entries land in different roll-cycle files.
+     */
+    public ShardHarness(
+        final File dir,
+        final CachedNanoClock clock,
+        final long checkpointIntervalNs,
+        final long sessionTimeoutNs,
+        final Map<Long, long[]> sessionKeys,
+        final String rollCycle)
+    {
         this.dir = dir;
         this.clock = clock;
         if (clock.nanoTime() == 0)
@@ -73,15 +88,41 @@ public final class ShardHarness implements AutoCloseable
             .epochNanoClock(() -> epochNs += 1_000)
             .checkpointIntervalNs(checkpointIntervalNs)
             .sessionTimeoutNs(sessionTimeoutNs)
-            .keepAliveIntervalNs(Math.min(sessionTimeoutNs, SECOND))
+            .keepAliveIntervalNs(Math.min(sessionTimeoutNs / 3, SECOND))
             .sessionIds(() -> nextSessionId)
             .timerTickNs(1L << 20)
             .timerSlots(1 << 16)
+            .rollCycle(rollCycle)
             .answerSink(listener);
         shard = new ShardAgent(context);
         shard.onStart();
         frames = new FrameWriter(
             new IngressAdapter(new Subscription[0], null, shard.sessions(), shard, context.counters()), sessionKeys);
+    }
+
+    /**
+     * Write a snapshot of a partition now, as the slow tick does every so many entries.
+     */
+    public long takeSnapshot(final int partitionId)
+    {
+        return shard.takeSnapshot(partitionId);
+    }
+
+    /**
+     * The id the next session opened will get.
+     */
+    public void nextSessionId(final long sessionId)
+    {
+        nextSessionId = sessionId;
+    }
+
+    /**
+     * Move the shard's wall clock (which also decides the journals' roll cycles) forward.
+     */
+    public void advanceEpoch(final long ns)
+    {
+        epochNs += ns;
+        shard.updateClocks();
     }
 
     long nextCorrelationId()
