@@ -63,6 +63,7 @@ public class ClientRoundTripBenchmark implements ValueCallback, LeaseCallback
     private final UnsafeBuffer value = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
     private volatile long answers;
     private long errors;
+    private ErrorCode lastError;
 
     @Setup(Level.Trial)
     public void start() throws Exception
@@ -102,7 +103,7 @@ public class ClientRoundTripBenchmark implements ValueCallback, LeaseCallback
         IoUtil.delete(dir, true);
         if (errors > 0)
         {
-            throw new IllegalStateException(errors + " requests failed");
+            throw new IllegalStateException(errors + " requests failed, the last with " + lastError);
         }
     }
 
@@ -174,6 +175,7 @@ public class ClientRoundTripBenchmark implements ValueCallback, LeaseCallback
 
     public void onError(final long correlationId, final ErrorCode code)
     {
+        lastError = code;
         errors++;
         answers++;
     }

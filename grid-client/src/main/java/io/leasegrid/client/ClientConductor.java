@@ -7,6 +7,8 @@ import io.leasegrid.codec.sbe.LeaseStatusDecoder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,7 +49,23 @@ final class ClientConductor implements Agent, EgressListener
     private final PartitionRoutes routes;
     private final Executor events;
     private final LeaseKeeper leaseKeeper;
+    private static final VarHandle CALLER_POLLED_NS;
+
+    static
+    {
+        try
+        {
+            CALLER_POLLED_NS = MethodHandles.lookup().findVarHandle(ClientConductor.class, "callerPolledNs", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
     private final AtomicBoolean running = new AtomicBoolean();
+    @SuppressWarnings("unused") // through CALLER_POLLED_NS
+    private long callerPolledNs = Long.MIN_VALUE / 2;
     private final Consumer<PendingRequest> timedOut = this::onTimedOut;
     private final Consumer<PendingRequest> lostWithSession = this::onLostWithSession;
     private EgressAdapter egress;
@@ -94,6 +112,26 @@ final class ClientConductor implements Agent, EgressListener
     public String roleName()
     {
         return "leasegrid-client";
+    }
+
+    /**
+     * One duty cycle run by a caller waiting for its answer: the conductor thread stays out of its way meanwhile
+     * ({@link ConductorIdleStrategy}).
+     *
+     * @return work done; 0 also when another thread was running the cycle.
+     */
+    int pollForCaller()
+    {
+        CALLER_POLLED_NS.setRelease(this, context.nanoClock().nanoTime());
+        return doWork();
+    }
+
+    /**
+     * @return true when a caller ran (or tried to run) a duty cycle within {@code windowNs}.
+     */
+    boolean callerPolledWithin(final long windowNs)
+    {
+        return context.nanoClock().nanoTime() - (long)CALLER_POLLED_NS.getAcquire(this) < windowNs;
     }
 
     /**

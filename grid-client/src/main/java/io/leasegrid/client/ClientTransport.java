@@ -77,7 +77,8 @@ final class ClientTransport implements AutoCloseable
                 .subscriberErrorHandler(this::onError));
             conductor = new ClientConductor(outcomes, context, connected, instanceId,
                 new AtomicLong(random.nextLong() >>> 2), pending, routes, events);
-            conductorRunner = new AgentRunner(IdleStrategies.named(context.idleStrategy()), this::onError, null,
+            conductorRunner = new AgentRunner(
+                new ConductorIdleStrategy(IdleStrategies.named(context.idleStrategy()), conductor), this::onError, null,
                 conductor);
         }
         catch (final RuntimeException ex)

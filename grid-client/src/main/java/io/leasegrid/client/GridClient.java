@@ -669,7 +669,7 @@ public final class GridClient implements AutoCloseable
      */
     public int pollAnswers()
     {
-        return closed ? 0 : conductor.doWork();
+        return closed ? 0 : conductor.pollForCaller();
     }
 
     /**

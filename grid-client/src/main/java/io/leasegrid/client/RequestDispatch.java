@@ -197,7 +197,7 @@ final class RequestDispatch
                     fail(request, ErrorCode.TIMEOUT, null);
                 }
             }
-            if (conductor.doWork() > 0)
+            if (conductor.pollForCaller() > 0)
             {
                 idle.reset();
             }
@@ -231,7 +231,7 @@ final class RequestDispatch
             {
                 throw new GridException(ErrorCode.INTERRUPTED, null);
             }
-            if (conductor.doWork() > 0)
+            if (conductor.pollForCaller() > 0)
             {
                 idle.reset();
             }

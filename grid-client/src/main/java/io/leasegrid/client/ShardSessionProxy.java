@@ -41,6 +41,8 @@ final class ShardSessionProxy implements AutoCloseable
     private final BufferClaim bufferClaim = new BufferClaim();
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
+    private static final int ADMIN_ACTION_RETRIES = 3;
+
     private final SessionConnectEncoder connect = new SessionConnectEncoder();
     private final SessionAuthenticateEncoder authenticate = new SessionAuthenticateEncoder();
     private final SessionKeepAliveEncoder keepAlive = new SessionKeepAliveEncoder();
@@ -112,7 +114,7 @@ final class ShardSessionProxy implements AutoCloseable
             .resumeSessionId(resumeSessionId)
             .clientName(clientName)
             .responseChannel(responseChannel);
-        return publication.offer(scratch, 0, HEADER + connect.encodedLength());
+        return offerScratch(HEADER + connect.encodedLength());
     }
 
     synchronized long authenticate(final long correlationId, final long sessionId, final long nextSequence, final byte[] proof)
@@ -122,7 +124,7 @@ final class ShardSessionProxy implements AutoCloseable
             .sessionId(sessionId)
             .nextSequence(nextSequence)
             .putMac(proof, 0, proof.length);
-        final long result = publication.offer(scratch, 0, HEADER + authenticate.encodedLength());
+        final long result = offerScratch(HEADER + authenticate.encodedLength());
         if (result > 0)
         {
             lastSequence = nextSequence - 1;
@@ -378,7 +380,12 @@ final class ShardSessionProxy implements AutoCloseable
         claimedMessageLength = messageLength;
         if (frameLength <= publication.maxPayloadLength())
         {
-            final long result = publication.tryClaim(frameLength, bufferClaim);
+            long result = publication.tryClaim(frameLength, bufferClaim);
+            // ADMIN_ACTION: the log rotated to its next term under this claim; Aeron asks for an immediate retry.
+            for (int i = 0; i < ADMIN_ACTION_RETRIES && Publication.ADMIN_ACTION == result; i++)
+            {
+                result = publication.tryClaim(frameLength, bufferClaim);
+            }
             if (result > 0)
             {
                 claimed = true;
@@ -412,10 +419,20 @@ final class ShardSessionProxy implements AutoCloseable
             lastSequence = sequence;
             return 1;
         }
-        final long result = publication.offer(scratch, 0, frameLength);
+        final long result = offerScratch(frameLength);
         if (result > 0)
         {
             lastSequence = sequence;
+        }
+        return result;
+    }
+
+    private long offerScratch(final int length)
+    {
+        long result = publication.offer(scratch, 0, length);
+        for (int i = 0; i < ADMIN_ACTION_RETRIES && Publication.ADMIN_ACTION == result; i++)
+        {
+            result = publication.offer(scratch, 0, length);
         }
         return result;
     }

@@ -34,6 +34,7 @@ import io.leasegrid.node.session.SessionManager;
 import io.leasegrid.node.status.Alerts;
 import io.leasegrid.node.status.CounterType;
 import io.leasegrid.node.status.ShardCounters;
+import io.leasegrid.node.util.CycleEpochClock;
 import io.leasegrid.node.util.TimerNode;
 import io.leasegrid.node.util.TimerWheel;
 import io.leasegrid.node.value.ValueDecider;
@@ -74,7 +75,7 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
     private final NanoClock nanoClock;
     private final EpochNanoClock epochNanoClock;
     private final CachedNanoClock cachedNanoClock = new CachedNanoClock();
-    private final CachedNanoClock cachedEpochNanoClock = new CachedNanoClock();
+    private final CycleEpochClock cachedEpochNanoClock;
     private final Partition[] partitionById;
     private final Partition[] owned;
     private final TimerWheel timers;
@@ -104,7 +105,7 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
         nanoClock = context.nanoClock();
         epochNanoClock = context.epochNanoClock();
         cachedNanoClock.update(nanoClock.nanoTime());
-        cachedEpochNanoClock.update(epochNanoClock.nanoTime());
+        cachedEpochNanoClock = new CycleEpochClock(epochNanoClock);
         partitionById = new Partition[context.partitionCount()];
         owned = new Partition[context.partitions().length];
         timers = new TimerWheel(context.timerTickNs(), context.timerSlots(), cachedNanoClock.nanoTime());
@@ -539,7 +540,7 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
     {
         final long nowNs = nanoClock.nanoTime();
         cachedNanoClock.update(nowNs);
-        cachedEpochNanoClock.update(epochNanoClock.nanoTime());
+        cachedEpochNanoClock.nextCycle();
         return nowNs;
     }
 

@@ -12,8 +12,8 @@ import io.leasegrid.node.status.ShardCounters;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.OffsetEpochNanoClock;
 import org.agrona.concurrent.SystemEpochClock;
-import org.agrona.concurrent.SystemEpochNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
@@ -143,7 +143,9 @@ public final class ShardContext
         }
         if (null == epochNanoClock)
         {
-            epochNanoClock = new SystemEpochNanoClock();
+            // The JDK's wall clock in nanoseconds allocates an Instant per read; this one is the monotonic clock plus
+            // an offset sampled from the wall clock now and then, and allocates nothing.
+            epochNanoClock = new OffsetEpochNanoClock();
         }
         if (sessionTimeoutNs <= 0 || keepAliveIntervalNs <= 0 || keepAliveIntervalNs > sessionTimeoutNs / 3 ||
             maxStrangers < 1 || strangerTimeoutNs <= 0)
