@@ -3,7 +3,8 @@ package io.leasegrid.client;
 import java.util.concurrent.Executor;
 
 /**
- * Keeps each lease honest as time passes: renews auto-renew leases about every third of their TTL, tells listeners a
+ * Keeps each lease honest as time passes: renews auto-renew leases about every third of their TTL
+ * ({@link Lease#renewIntervalNs()}), tells listeners a
  * quarter of the TTL before safe-until when no renewal came, and ends a lease whose safe-until passed unconfirmed
  * (the grid expires it on its own clock soon after). Ending a lease, for whatever reason, happens here:
  * once, with {@link LeaseListener#onExpired} on the event executor when the holder did not ask for it.
@@ -57,7 +58,7 @@ final class LeaseKeeper
         int work = 0;
         if (lease.autoRenew() && nowNs - lease.nextRenewNs >= 0 && session.isOpen())
         {
-            lease.nextRenewNs = nowNs + lease.ttlNs() / 3;
+            lease.nextRenewNs = nowNs + lease.renewIntervalNs();
             client.sendRenewal(lease);
             work++;
         }

@@ -52,4 +52,21 @@ class LeaseTest
         lease.confirmedBy(0);
         assertEquals(TimeUnit.MILLISECONDS.toNanos(20), lease.safeUntilNs());
     }
+
+    @Test
+    void shouldRenewThreeTimesWithinTheTimeAConfirmationKeepsItValid()
+    {
+        final long ms = TimeUnit.MILLISECONDS.toNanos(1);
+        final Lease shortLease = new Lease(null, clock, null, "r", 1, 1, 10 * ms, 50 * ms, LeaseMode.EXCLUSIVE, true,
+            new LeaseListener()
+        {
+        });
+        // Valid for 5 ms after each renewal is sent (10 ms less a 5 ms drift bound): renewed every 1.67 ms.
+        assertEquals(5 * ms / 3, shortLease.renewIntervalNs());
+        final Lease longLease = new Lease(null, clock, null, "r", 1, 1, 30 * SECOND, 50 * ms, LeaseMode.EXCLUSIVE, true,
+            new LeaseListener()
+        {
+        });
+        assertEquals((30 * SECOND - 50 * ms) / 3, longLease.renewIntervalNs());
+    }
 }

@@ -166,7 +166,8 @@ final class OneOffCommands
                     }
                     if (!lease.isValid())
                     {
-                        err.println("leasegrid lease: the lease was lost while held: " + lease.endReason());
+                        err.println("leasegrid lease: the lease was lost while held: " + (null == lease.endReason() ?
+                            "its safe-until time passed before a renewal confirmed it" : lease.endReason()));
                         return ExitCodes.REFUSED;
                     }
                     lease.release();
