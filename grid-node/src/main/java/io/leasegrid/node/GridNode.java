@@ -17,6 +17,7 @@ import io.leasegrid.node.status.StatusFile;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -101,6 +102,7 @@ public final class GridNode implements AutoCloseable
                 System.err.println("leasegrid: " + rootMessage(failure));
             }
         };
+        final boolean invoked = "invoker".equals(context.driverThreading());
         if (context.embeddedDriver())
         {
             final boolean dedicated = "dedicated".equals(context.driverThreading());
@@ -108,12 +110,17 @@ public final class GridNode implements AutoCloseable
                 .aeronDirectoryName(context.aeronDir())
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true)
-                .threadingMode(dedicated ? ThreadingMode.DEDICATED : ThreadingMode.SHARED)
+                .threadingMode(invoked ? ThreadingMode.INVOKER : dedicated ? ThreadingMode.DEDICATED : ThreadingMode.SHARED)
                 .errorHandler(errorHandler), context.idleStrategyName()));
         }
+        final AgentInvoker driverInvoker = invoked ? driver.sharedAgentInvoker() : null;
+        // Until the shard thread runs the driver, a thread that waits for the driver (adding a subscription) runs it.
         aeron = Aeron.connect(new Aeron.Context()
             .aeronDirectoryName(context.aeronDir())
+            .useConductorAgentInvoker(invoked)
+            .driverAgentInvoker(driverInvoker)
             .errorHandler(errorHandler));
+        final AgentInvoker aeronInvoker = invoked ? aeron.conductorAgentInvoker() : null;
 
         final ConsistentHashRing ring = new ConsistentHashRing(ConsistentHashRing.DEFAULT_VIRTUAL_NODES, context.nodeId());
         final int[][] shardPartitions = ConsistentHashRing.assignToShards(
@@ -161,7 +168,9 @@ public final class GridNode implements AutoCloseable
                 .alerts(alerts)
                 .errorHandler(errorHandler)
                 .stallThresholdNs(context.stallThresholdNs())
-                .cpu(context.shardCpu(shard)));
+                .cpu(context.shardCpu(shard))
+                .driverInvoker(driverInvoker)
+                .aeronInvoker(aeronInvoker));
             shards.add(shardAgent);
             runners.add(new AgentRunner(
                 GridNodeContext.idleStrategy(context.idleStrategyName()), errorHandler, null, shardAgent));
@@ -356,7 +365,8 @@ public final class GridNode implements AutoCloseable
     {
         System.out.println("leasegrid node " + context.nodeId() + " listening on " + context.requestChannel() +
             " and aeron:ipc, streams " + context.streamBase() + ".." + (context.streamBase() + context.shards() - 1) +
-            ", " + context.partitions() + " partitions on " + context.shards() + " shard(s), data in " +
+            ", " + context.partitions() + " partitions on " + context.shards() + " shard(s)" +
+            ("invoker".equals(context.driverThreading()) ? " (running its media driver)" : "") + ", data in " +
             context.journalDir().getAbsolutePath());
         if (null == context.credentials())
         {

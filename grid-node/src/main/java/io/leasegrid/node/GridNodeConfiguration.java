@@ -54,10 +54,14 @@ public final class GridNodeConfiguration
     /** Default idle strategy: backs off to parks of at most 100 us, so idle threads leave the CPU to others. */
     public static final String IDLE_STRATEGY_DEFAULT = "backoff";
 
-    /** Threading of the embedded media driver: shared or dedicated. */
+    /**
+     * Threading of the embedded media driver: {@code invoker} (the shard thread runs the driver in its duty cycle, so a
+     * request and its answer cross no other thread; needs one shard), {@code shared} (one driver thread) or
+     * {@code dedicated} (three driver threads, for dedicated cores).
+     */
     public static final String DRIVER_THREADING_PROP_NAME = "leasegrid.driver.threading";
-    /** Default: one shared driver thread. */
-    public static final String DRIVER_THREADING_DEFAULT = "shared";
+    /** Default: {@code invoker} with one shard and an embedded driver, {@code shared} otherwise. */
+    public static final String DRIVER_THREADING_DEFAULT = "auto";
 
     /** Comma-separated CPU ids to pin shard threads to, shard 0 first; unset leaves placement to the OS. */
     public static final String SHARD_CPUS_PROP_NAME = "leasegrid.shard.cpus";

@@ -82,9 +82,21 @@ public final class GridNodeContext
             throw new IllegalArgumentException("at least one connect must be able to wait, for at least 10 ms");
         }
         idleStrategy(idleStrategy);
-        if (!"shared".equals(driverThreading) && !"dedicated".equals(driverThreading))
+        if ("auto".equals(driverThreading))
         {
-            throw new IllegalArgumentException("driver threading must be shared or dedicated: " + driverThreading);
+            driverThreading = 1 == shards && null == aeronDir ? "invoker" : "shared";
+        }
+        if (!"shared".equals(driverThreading) && !"dedicated".equals(driverThreading) &&
+            !"invoker".equals(driverThreading))
+        {
+            throw new IllegalArgumentException("driver threading must be auto, invoker, shared or dedicated: " +
+                driverThreading);
+        }
+        if ("invoker".equals(driverThreading) && (shards != 1 || null != aeronDir))
+        {
+            // One thread may run the driver: the one shard's. An external driver has threads of its own.
+            throw new IllegalArgumentException("driver threading invoker runs the embedded driver on the shard thread: " +
+                "it needs leasegrid.shards=1 and no leasegrid.aeron.dir");
         }
         for (int shard = 0; shard < shards; shard++)
         {

@@ -41,6 +41,7 @@ import io.leasegrid.node.value.ValueDecider;
 import net.openhft.affinity.AffinityLock;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.NanoClock;
@@ -76,6 +77,8 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
     private final EpochNanoClock epochNanoClock;
     private final CachedNanoClock cachedNanoClock = new CachedNanoClock();
     private final CycleEpochClock cachedEpochNanoClock;
+    private final AgentInvoker driverInvoker;
+    private final AgentInvoker aeronInvoker;
     private final Partition[] partitionById;
     private final Partition[] owned;
     private final TimerWheel timers;
@@ -106,6 +109,8 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
         epochNanoClock = context.epochNanoClock();
         cachedNanoClock.update(nanoClock.nanoTime());
         cachedEpochNanoClock = new CycleEpochClock(epochNanoClock);
+        driverInvoker = context.driverInvoker();
+        aeronInvoker = context.aeronInvoker();
         partitionById = new Partition[context.partitionCount()];
         owned = new Partition[context.partitions().length];
         timers = new TimerWheel(context.timerTickNs(), context.timerSlots(), cachedNanoClock.nanoTime());
@@ -148,6 +153,8 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
         for (int i = 0; i < partitionIds.length; i++)
         {
             owned[i] = recover(partitionIds[i]);
+            // A driver run by this thread must keep its heartbeat while partitions recover, or clients time it out.
+            invokeDriver();
         }
         nextSlowTickNs = cachedNanoClock.nanoTime();
     }
@@ -165,7 +172,13 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
             nextSlowTickNs = nowNs + SLOW_TICK_NS;
             work += slowTick(nowNs);
         }
-        return work;
+        // Last: the driver sends the answers of this cycle at once and receives the requests of the next.
+        return work + invokeDriver();
+    }
+
+    private int invokeDriver()
+    {
+        return (null == aeronInvoker ? 0 : aeronInvoker.invoke()) + (null == driverInvoker ? 0 : driverInvoker.invoke());
     }
 
     public void onClose()

@@ -10,6 +10,7 @@ import io.leasegrid.node.session.Credentials;
 import io.leasegrid.node.status.Alerts;
 import io.leasegrid.node.status.ShardCounters;
 import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.OffsetEpochNanoClock;
@@ -71,6 +72,8 @@ public final class ShardContext
     private int[] partitions;
     private String journalDir;
     private String rollCycle;
+    private AgentInvoker driverInvoker;
+    private AgentInvoker aeronInvoker;
     private long epoch = 1;
     private NanoClock nanoClock;
     private EpochNanoClock epochNanoClock;
@@ -558,6 +561,39 @@ public final class ShardContext
     {
         this.cpu = cpu;
         return this;
+    }
+
+    /**
+     * @param driverInvoker the embedded media driver's work, for the shard to run in its own duty cycle (driver
+     *                      threading {@code invoker}), so that a request and its answer cross no other thread; null
+     *                      when the driver has threads of its own.
+     * @return this.
+     */
+    public ShardContext driverInvoker(final AgentInvoker driverInvoker)
+    {
+        this.driverInvoker = driverInvoker;
+        return this;
+    }
+
+    public AgentInvoker driverInvoker()
+    {
+        return driverInvoker;
+    }
+
+    /**
+     * @param aeronInvoker the Aeron client conductor's work, run in the shard's duty cycle alongside the driver's
+     *                     (Aeron asks for both or neither); null when it has a thread of its own.
+     * @return this.
+     */
+    public ShardContext aeronInvoker(final AgentInvoker aeronInvoker)
+    {
+        this.aeronInvoker = aeronInvoker;
+        return this;
+    }
+
+    public AgentInvoker aeronInvoker()
+    {
+        return aeronInvoker;
     }
 
     public int cpu()
