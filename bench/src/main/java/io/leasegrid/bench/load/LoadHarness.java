@@ -229,7 +229,8 @@ public final class LoadHarness
                     settings.idleStrategy)));
             }
             return new Group("leasegrid", systems, resources, "node in a separate JVM (-Xmx1g), embedded media " +
-                "driver (shared threading), 1 shard, 271 partitions, idle strategy " + settings.idleStrategy +
+                "driver run by the shard thread (driver threading auto = invoker), 1 shard, 271 partitions, idle " +
+                "strategy " + settings.idleStrategy +
                 " for shard, drivers and client conductor; durability: every operation journaled to Chronicle Queue " +
                 "(page cache, no fsync per entry) before it is answered; clients share one GridClient");
         }
