@@ -1,7 +1,5 @@
 package io.leasegrid.bench;
 
-import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import io.leasegrid.client.GridClient;
 import io.leasegrid.client.GridClientContext;
 import io.leasegrid.client.LeaseCallback;
@@ -37,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * End-to-end round trips from the client's allocation-free callback path to a node in the same JVM, over IPC
- * (one media driver) and over UDP on loopback (two media drivers): a 64-byte put (journaled), a get, and an
+ * (one media driver) and over UDP on loopback (two media drivers, the client's its own): a 64-byte put (journaled), a get, and an
  * exclusive lease acquired and released (two round trips). With
  * {@code -prof gc} it shows the whole path — client, Aeron, node, journal — allocating nothing per request.
  */
@@ -54,7 +52,6 @@ public class ClientRoundTripBenchmark implements ValueCallback, LeaseCallback
 
     private File dir;
     private GridNode node;
-    private MediaDriver clientDriver;
     private GridClient client;
     private final UnsafeBuffer key = new UnsafeBuffer("price:{AAPL}".getBytes());
     private final UnsafeBuffer resource = new UnsafeBuffer("lock:{AAPL}".getBytes());
@@ -82,14 +79,11 @@ public class ClientRoundTripBenchmark implements ValueCallback, LeaseCallback
         }
         else
         {
-            clientDriver = MediaDriver.launchEmbedded(GridNodeContext.driverIdleStrategy(new MediaDriver.Context()
-                .aeronDirectoryName(new File(dir, "client-aeron").getPath())
-                .threadingMode(ThreadingMode.SHARED)
-                .dirDeleteOnStart(true)
-                .dirDeleteOnShutdown(true), node.context().idleStrategyName()));
-            context.aeronDir(clientDriver.aeronDirectoryName())
-                .requestChannel(node.context().requestChannel())
-                .responseChannel("aeron:udp?endpoint=127.0.0.1:0");
+            // The client runs its own media driver, as an application on another machine would
+            // (leasegrid.client.driver.threading: invoker, the default, or shared).
+            context.requestChannel(node.context().requestChannel())
+                .responseChannel("aeron:udp?endpoint=127.0.0.1:0")
+                .idleStrategy(node.context().idleStrategyName());
         }
         client = GridClient.connect(context);
         client.put(key, 0, key.capacity(), value, 0, value.capacity(), this);
@@ -99,7 +93,7 @@ public class ClientRoundTripBenchmark implements ValueCallback, LeaseCallback
     @TearDown(Level.Trial)
     public void stop()
     {
-        CloseHelper.quietCloseAll(client, clientDriver, node);
+        CloseHelper.quietCloseAll(client, node);
         IoUtil.delete(dir, true);
         if (errors > 0)
         {

@@ -28,7 +28,8 @@ import java.util.function.Consumer;
  * of asynchronous calls are completed on the event executor, never here.
  * <p>
  * Runs on the conductor thread, or on a thread that waits for an answer ({@link GridClient#pollAnswers()}); never on
- * two at once.
+ * two at once. With an invoked media driver ({@link TransportInvoker}) each cycle runs the driver first, so the thread
+ * waiting for an answer also sends its request and receives the answer.
  * <p>
  * Long because it is the {@link EgressListener}: one handler per kind of answer, each checking that the answer is
  * this client's against the same pending requests and sessions before it acts. Splitting the handlers would spread
@@ -49,6 +50,7 @@ final class ClientConductor implements Agent, EgressListener
     private final PartitionRoutes routes;
     private final Executor events;
     private final LeaseKeeper leaseKeeper;
+    private final TransportInvoker transport;
     private static final VarHandle CALLER_POLLED_NS;
 
     static
@@ -86,8 +88,10 @@ final class ClientConductor implements Agent, EgressListener
         final AtomicLong correlationIds,
         final PendingRequests pending,
         final PartitionRoutes routes,
-        final Executor events)
+        final Executor events,
+        final TransportInvoker transport)
     {
+        this.transport = transport;
         this.client = client;
         this.context = context;
         this.aeron = aeron;
@@ -148,7 +152,8 @@ final class ClientConductor implements Agent, EgressListener
         dutyThread = Thread.currentThread();
         try
         {
-            int work = null == egress ? 0 : egress.poll();
+            int work = null == transport ? 0 : transport.invoke();
+            work += null == egress ? 0 : egress.poll();
             final long nowNs = context.nanoClock().nanoTime();
             if (nowNs - nextHousekeepingNs >= 0)
             {

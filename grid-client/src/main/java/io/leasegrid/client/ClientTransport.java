@@ -5,6 +5,7 @@ import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.leasegrid.codec.IdleStrategies;
+import io.leasegrid.transport.DriverDirectories;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 
@@ -25,6 +26,7 @@ final class ClientTransport implements AutoCloseable
 {
     private static final int RESPONSE_STREAM_FLOOR = 1 << 30;
     private static final int CONNECT_ATTEMPTS = 3;
+    private static final String DRIVER_DIR_PREFIX = "leasegrid-client-";
 
     private final GridClientContext context;
     private final PartitionRoutes routes;
@@ -59,24 +61,29 @@ final class ClientTransport implements AutoCloseable
         Aeron connected = null;
         try
         {
+            final boolean invoked = null == context.aeronDir() && "invoker".equals(context.driverThreading());
             if (null == context.aeronDir())
             {
                 launched = MediaDriver.launchEmbedded(new MediaDriver.Context()
-                    .aeronDirectoryName(new File(System.getProperty("java.io.tmpdir"),
-                        "leasegrid-client-" + UUID.randomUUID()).getPath())
-                    .threadingMode(ThreadingMode.SHARED)
+                    .aeronDirectoryName(newDriverDir())
+                    .threadingMode(invoked ? ThreadingMode.INVOKER : ThreadingMode.SHARED)
                     .sharedIdleStrategy(IdleStrategies.named(context.idleStrategy()))
                     .dirDeleteOnStart(true)
                     .dirDeleteOnShutdown(true));
             }
             // Aeron's default handler ends the process when the driver goes away; a client must never do that to its
             // application. The driver gone, publications close and sessions are lost like any other disconnection.
+            // Invoked, the driver runs inside our duty cycle, and a thread that waits on the driver while adding a
+            // publication or subscription runs it too (Aeron holds its client lock meanwhile; so do we when we run it).
             connected = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(null == launched ? context.aeronDir() : launched.aeronDirectoryName())
+                .useConductorAgentInvoker(invoked)
+                .driverAgentInvoker(invoked ? launched.sharedAgentInvoker() : null)
                 .errorHandler(this::onError)
                 .subscriberErrorHandler(this::onError));
             conductor = new ClientConductor(outcomes, context, connected, instanceId,
-                new AtomicLong(random.nextLong() >>> 2), pending, routes, events);
+                new AtomicLong(random.nextLong() >>> 2), pending, routes, events,
+                invoked ? new TransportInvoker(launched.sharedAgentInvoker(), connected) : null);
             conductorRunner = new AgentRunner(
                 new ConductorIdleStrategy(IdleStrategies.named(context.idleStrategy()), conductor), this::onError, null,
                 conductor);
@@ -89,6 +96,17 @@ final class ClientTransport implements AutoCloseable
         driver = launched;
         aeron = connected;
         AgentRunner.startOnThread(conductorRunner);
+    }
+
+    /**
+     * A fresh directory for the client's own media driver, in shared memory where the machine has it
+     * ({@link DriverDirectories}), after removing those that killed clients left behind.
+     */
+    private static String newDriverDir()
+    {
+        final File base = DriverDirectories.base();
+        DriverDirectories.removeLeftovers(base, DRIVER_DIR_PREFIX);
+        return new File(base, DRIVER_DIR_PREFIX + UUID.randomUUID()).getPath();
     }
 
     ClientConductor conductor()

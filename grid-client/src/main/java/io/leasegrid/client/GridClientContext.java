@@ -43,6 +43,7 @@ public final class GridClientContext
     private long connectTimeoutNs = TimeUnit.SECONDS.toNanos(10);
     private long clockDriftBoundNs = TimeUnit.MILLISECONDS.toNanos(50);
     private String idleStrategy = System.getProperty("leasegrid.client.idle.strategy", "backoff");
+    private String driverThreading = System.getProperty("leasegrid.client.driver.threading", "invoker");
     private Executor eventExecutor;
     private ConnectionListener connectionListener = new ConnectionListener()
     {
@@ -84,6 +85,10 @@ public final class GridClientContext
             throw new IllegalArgumentException("limits must be positive, with the shortest TTL below the longest");
         }
         IdleStrategies.named(idleStrategy);
+        if (!"invoker".equals(driverThreading) && !"shared".equals(driverThreading))
+        {
+            throw new IllegalArgumentException("driverThreading must be invoker or shared: " + driverThreading);
+        }
         Objects.requireNonNull(clientName, "clientName");
         return this;
     }
@@ -280,6 +285,28 @@ public final class GridClientContext
     public String idleStrategy()
     {
         return idleStrategy;
+    }
+
+    /**
+     * @param driverThreading who runs the client's embedded media driver (ignored when {@link #aeronDir(String)} names
+     *                        a running one): {@code invoker}, the default, runs it inside the client's duty cycle, on
+     *                        whichever thread runs that cycle (a caller waiting for its answer, or the conductor
+     *                        thread), so a request crosses no other client thread on its way out or back;
+     *                        {@code shared} gives the driver a thread of its own, for a client that has cores to spare.
+     * @return this.
+     */
+    public GridClientContext driverThreading(final String driverThreading)
+    {
+        this.driverThreading = driverThreading;
+        return this;
+    }
+
+    /**
+     * @return who runs the embedded media driver: {@code invoker} or {@code shared}.
+     */
+    public String driverThreading()
+    {
+        return driverThreading;
     }
 
     /**

@@ -87,7 +87,7 @@ class ClientConductorTest
             })
             .conclude();
         conductor = new ClientConductor(outcomes, context, aeron, INSTANCE, new AtomicLong(100), pending,
-            new PartitionRoutes(), Runnable::run);
+            new PartitionRoutes(), Runnable::run, null);
         conductor.responses(null, "aeron:ipc", 7);
     }
 

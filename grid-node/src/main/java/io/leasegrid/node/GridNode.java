@@ -14,6 +14,7 @@ import io.leasegrid.node.status.DiskWatch;
 import io.leasegrid.node.status.PrometheusEndpoint;
 import io.leasegrid.node.status.ShardCounters;
 import io.leasegrid.node.status.StatusFile;
+import io.leasegrid.transport.DriverDirectories;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
@@ -105,6 +106,8 @@ public final class GridNode implements AutoCloseable
         final boolean invoked = "invoker".equals(context.driverThreading());
         if (context.embeddedDriver())
         {
+            // Nodes killed before they could remove their driver's directory leave it in shared memory: clear them.
+            DriverDirectories.removeLeftovers(DriverDirectories.base(), GridNodeContext.EMBEDDED_DRIVER_DIR_PREFIX);
             final boolean dedicated = "dedicated".equals(context.driverThreading());
             driver = MediaDriver.launch(GridNodeContext.driverIdleStrategy(new MediaDriver.Context()
                 .aeronDirectoryName(context.aeronDir())

@@ -4,10 +4,13 @@ import io.aeron.driver.MediaDriver;
 import io.leasegrid.codec.IdleStrategies;
 import io.leasegrid.codec.Partitioner;
 import io.leasegrid.node.session.Credentials;
+import io.leasegrid.transport.DriverDirectories;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,6 +37,9 @@ public final class GridNodeContext
         GridNodeConfiguration.MAX_STRANGERS_DEFAULT);
     private long strangerTimeoutMs = Settings.longProperty(GridNodeConfiguration.STRANGER_TIMEOUT_MS_PROP_NAME,
         GridNodeConfiguration.STRANGER_TIMEOUT_MS_DEFAULT);
+    /** How the directories of nodes' embedded media drivers in shared memory begin. */
+    public static final String EMBEDDED_DRIVER_DIR_PREFIX = "leasegrid-node-";
+
     private String aeronDir = System.getProperty(GridNodeConfiguration.AERON_DIR_PROP_NAME);
     private String idleStrategy = System.getProperty(
         GridNodeConfiguration.IDLE_STRATEGY_PROP_NAME, GridNodeConfiguration.IDLE_STRATEGY_DEFAULT);
@@ -323,11 +329,35 @@ public final class GridNodeContext
     }
 
     /**
-     * @return directory of the media driver to use: the external one when set, else the embedded one's.
+     * @return directory of the media driver to use: the external one when set, else the embedded one's
+     * ({@link #embeddedAeronDir(String)}).
      */
     public String aeronDir()
     {
-        return null != aeronDir ? aeronDir : new File(dir, "aeron").getAbsolutePath();
+        return null != aeronDir ? aeronDir : embeddedAeronDir(dir);
+    }
+
+    /**
+     * Where a node on data directory {@code dataDir} runs its embedded media driver: in shared memory
+     * ({@code /dev/shm/leasegrid-node-<digest of the data directory's absolute path>}) where the machine has it, for
+     * the reason {@link DriverDirectories} gives, else {@code <dataDir>/aeron}. The name follows from the data
+     * directory alone, so every tool that finds a node by its directory finds its driver, and the node's directory
+     * lock guards both.
+     *
+     * @param dataDir the node's data directory.
+     * @return the directory of its embedded media driver.
+     */
+    public static String embeddedAeronDir(final String dataDir)
+    {
+        final File absolute = new File(dataDir).getAbsoluteFile();
+        if (DriverDirectories.inSharedMemory())
+        {
+            final String digest = UUID.nameUUIDFromBytes(
+                absolute.toPath().normalize().toString().getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
+            return new File(DriverDirectories.SHARED_MEMORY_DIR, EMBEDDED_DRIVER_DIR_PREFIX + digest.substring(0, 16))
+                .getPath();
+        }
+        return new File(absolute, "aeron").getPath();
     }
 
     /**

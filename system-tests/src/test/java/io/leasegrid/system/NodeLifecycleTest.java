@@ -8,6 +8,8 @@ import io.leasegrid.node.GridNodeContext;
 import io.leasegrid.node.status.StatusFile;
 import io.leasegrid.test.ChildJvm;
 import io.leasegrid.test.NodeMain;
+import org.agrona.IoUtil;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +34,16 @@ class NodeLifecycleTest
     @TempDir
     File dir;
 
+    /**
+     * The node's media driver directory lives in shared memory, outside the temporary directory, and a node killed
+     * at the end of a test leaves it behind.
+     */
+    @AfterEach
+    void removeDriverDirectory()
+    {
+        IoUtil.delete(new File(GridNodeContext.embeddedAeronDir(new File(dir, "node").getPath())), true);
+    }
+
     @Test
     void shouldRefuseASecondNodeOnTheSameDirectoryAndLeaveTheFirstServing() throws Exception
     {
@@ -47,7 +59,7 @@ class NodeLifecycleTest
 
             // The first node's driver, journal and status file are untouched: a client reaches it as before.
             try (GridClient client = GridClient.connect(new GridClientContext()
-                .aeronDir(new File(nodeDir, "aeron").getAbsolutePath())
+                .aeronDir(GridNodeContext.embeddedAeronDir(nodeDir.getPath()))
                 .requestChannel("aeron:ipc")
                 .responseChannel("aeron:ipc")
                 .connectTimeout(Duration.ofSeconds(30))))
@@ -75,7 +87,7 @@ class NodeLifecycleTest
         {
             node.awaitLine(line -> line.contains("listening on"), 60_000);
             try (GridClient client = GridClient.connect(new GridClientContext()
-                .aeronDir(new File(nodeDir, "aeron").getAbsolutePath())
+                .aeronDir(GridNodeContext.embeddedAeronDir(nodeDir.getPath()))
                 .requestChannel("aeron:ipc")
                 .responseChannel("aeron:ipc")
                 .connectTimeout(Duration.ofSeconds(30))))

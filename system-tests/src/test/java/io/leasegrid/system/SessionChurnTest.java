@@ -4,9 +4,12 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.leasegrid.client.GridClient;
 import io.leasegrid.client.GridClientContext;
+import io.leasegrid.node.GridNodeContext;
 import io.leasegrid.test.ChildJvm;
 import io.leasegrid.test.NodeMain;
 import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +38,16 @@ class SessionChurnTest
 
     @TempDir
     File dir;
+
+    /**
+     * The node's media driver directory lives in shared memory, outside the temporary directory, and a node killed
+     * at the end of a test leaves it behind.
+     */
+    @AfterEach
+    void removeDriverDirectory()
+    {
+        IoUtil.delete(new File(GridNodeContext.embeddedAeronDir(new File(dir, "node").getPath())), true);
+    }
 
     @Test
     void shouldGiveBackEveryResourceOfClosedSessions() throws Exception
@@ -69,7 +82,7 @@ class SessionChurnTest
             {
                 warmUp.put("warm", new byte[1]);
             }
-            final File aeronDir = new File(nodeDir, "aeron");
+            final File aeronDir = new File(GridNodeContext.embeddedAeronDir(nodeDir.getPath()));
             final Resources start = awaitSettled(node.pid(), aeronDir);
 
             for (int i = 0; i < CYCLES; i++)

@@ -1,5 +1,6 @@
 package io.leasegrid.system;
 
+import io.leasegrid.node.GridNodeContext;
 import io.leasegrid.client.GridClient;
 import io.leasegrid.client.GridClientContext;
 import io.leasegrid.client.LeaseRequest;
@@ -56,7 +57,7 @@ class StatusAndMetricsTest
             final String metricsUrl = banner.substring(banner.indexOf("http://"));
 
             client = GridClient.connect(new GridClientContext()
-                .aeronDir(new File(nodeDir, "aeron").getAbsolutePath())
+                .aeronDir(GridNodeContext.embeddedAeronDir(nodeDir.getPath()))
                 .requestChannel("aeron:ipc")
                 .responseChannel("aeron:ipc")
                 .connectTimeout(Duration.ofSeconds(30)));

@@ -1,6 +1,8 @@
 package io.leasegrid.test;
 
+import io.leasegrid.node.GridNodeContext;
 import io.leasegrid.node.status.StatusFile;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.errors.ErrorLogReader;
 import org.agrona.concurrent.status.CountersReader;
 
@@ -110,7 +112,7 @@ public final class TestNode implements AutoCloseable
      */
     public String aeronDir()
     {
-        return new File(dir, "aeron").getAbsolutePath();
+        return GridNodeContext.embeddedAeronDir(dir.getPath());
     }
 
     /**
@@ -169,6 +171,10 @@ public final class TestNode implements AutoCloseable
         return text.toString();
     }
 
+    /**
+     * Stop the node if it runs, and remove its media driver's directory, which lives outside the data directory
+     * (in shared memory) and outlives a node killed with SIGKILL.
+     */
     public void close()
     {
         if (null != process)
@@ -176,5 +182,6 @@ public final class TestNode implements AutoCloseable
             process.close();
             process = null;
         }
+        IoUtil.delete(new File(aeronDir()), true);
     }
 }

@@ -1,5 +1,6 @@
 package io.leasegrid.tools;
 
+import io.leasegrid.node.GridNodeContext;
 import io.leasegrid.client.ErrorCode;
 import io.leasegrid.client.GridClient;
 import io.leasegrid.client.GridClientContext;
@@ -80,7 +81,7 @@ final class NodeLocator
         {
             final File dir = nodeDirectory(line);
             requireRunning(dir);
-            context.aeronDir(new File(dir, "aeron").getAbsolutePath()).requestChannel("aeron:ipc");
+            context.aeronDir(GridNodeContext.embeddedAeronDir(dir.getPath())).requestChannel("aeron:ipc");
         }
         try
         {
@@ -156,10 +157,11 @@ final class NodeLocator
         {
             throw new Unreachable("the node of " + where + " (pid " + pid + ") is not running: it was killed");
         }
-        if (!new File(dir, "aeron/cnc.dat").exists())
+        final String aeronDir = GridNodeContext.embeddedAeronDir(dir.getPath());
+        if (!new File(aeronDir, "cnc.dat").exists())
         {
-            throw new Unreachable("the node of " + where + " runs no media driver of its own in " + where +
-                "/aeron; reach it with --node HOST:PORT");
+            throw new Unreachable("the node of " + where + " runs no media driver of its own in " + aeronDir +
+                "; reach it with --node HOST:PORT");
         }
     }
 

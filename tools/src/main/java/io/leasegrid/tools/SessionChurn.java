@@ -1,5 +1,6 @@
 package io.leasegrid.tools;
 
+import io.leasegrid.node.GridNodeContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.leasegrid.client.GridClient;
@@ -89,7 +90,7 @@ final class SessionChurn
                 .requestChannel("aeron:udp?endpoint=127.0.0.1:" + port)
                 .responseChannel("aeron:udp?endpoint=127.0.0.1:0")
                 .connectTimeout(Duration.ofSeconds(30));
-            final File aeronDir = new File(nodeDir, "aeron");
+            final File aeronDir = new File(GridNodeContext.embeddedAeronDir(nodeDir.getPath()));
             try (GridClient first = GridClient.connect(context))
             {
                 first.put("churn", new byte[1]);

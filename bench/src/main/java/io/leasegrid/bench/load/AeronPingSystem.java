@@ -4,8 +4,11 @@ import io.aeron.Aeron;
 import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
 import io.leasegrid.node.GridNodeContext;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -13,10 +16,10 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The transport floor: raw Aeron ping-pong with the {@link EchoService}, over UDP (through this process's media
- * driver, as the leasegrid UDP client goes) or IPC (through the echo's driver, as the leasegrid IPC client shares
- * the node's). The pinging thread polls for its pong with the same idle strategy as the leasegrid client's
- * conductor. One client: a ping-pong has one message outstanding.
+ * The transport floor: raw Aeron ping-pong with the {@link EchoService}, over UDP (through a media driver of its own
+ * that the pinging thread runs while it waits, as the leasegrid UDP client runs its driver) or IPC (through the
+ * echo's driver, as the leasegrid IPC client shares the node's). The pinging thread polls for its pong with the
+ * same idle strategy as the leasegrid client. One client: a ping-pong has one message outstanding.
  */
 final class AeronPingSystem implements SystemUnderTest
 {
@@ -25,18 +28,41 @@ final class AeronPingSystem implements SystemUnderTest
 
     private final String name;
     private final String mode;
+    private final MediaDriver driver;
+    private final AgentInvoker driverInvoker;
+    private final AgentInvoker aeronInvoker;
     private final Aeron aeron;
     private final Publication requests;
     private final Subscription replies;
     private final String idleStrategy;
 
+    /**
+     * @param aeronDir the directory of a running driver to use; null to run one of this system's own.
+     */
     AeronPingSystem(final String name, final String mode, final String aeronDir, final String requestChannel,
         final String replyChannel, final String idleStrategy)
     {
         this.name = name;
         this.mode = mode;
         this.idleStrategy = idleStrategy;
-        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
+        if (null == aeronDir)
+        {
+            driver = MediaDriver.launchEmbedded(GridNodeContext.driverIdleStrategy(new MediaDriver.Context()
+                .threadingMode(ThreadingMode.INVOKER)
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true), idleStrategy));
+            driverInvoker = driver.sharedAgentInvoker();
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName())
+                .useConductorAgentInvoker(true).driverAgentInvoker(driverInvoker));
+            aeronInvoker = aeron.conductorAgentInvoker();
+        }
+        else
+        {
+            driver = null;
+            driverInvoker = null;
+            aeronInvoker = null;
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
+        }
         requests = aeron.addPublication(requestChannel, EchoService.REQUEST_STREAM);
         replies = aeron.addSubscription(replyChannel, EchoService.REPLY_STREAM);
     }
@@ -65,7 +91,7 @@ final class AeronPingSystem implements SystemUnderTest
             {
                 throw new IllegalStateException(name + ": the echo service did not connect");
             }
-            aeron.context().idleStrategy().idle();
+            aeron.context().idleStrategy().idle(invokeTransport());
         }
     }
 
@@ -76,7 +102,15 @@ final class AeronPingSystem implements SystemUnderTest
 
     public void close()
     {
-        CloseHelper.closeAll(requests, replies, aeron);
+        CloseHelper.closeAll(requests, replies, aeron, driver);
+    }
+
+    /**
+     * Run this system's own driver and Aeron conductor, when it has them, on the calling thread.
+     */
+    private int invokeTransport()
+    {
+        return null == driverInvoker ? 0 : driverInvoker.invoke() + aeronInvoker.invoke();
     }
 
     private final class PingWorker implements Worker
@@ -104,6 +138,7 @@ final class AeronPingSystem implements SystemUnderTest
                 {
                     return false;
                 }
+                invokeTransport();
                 Thread.onSpinWait();
             }
             idle.reset();
@@ -113,7 +148,7 @@ final class AeronPingSystem implements SystemUnderTest
                 {
                     return false;
                 }
-                idle.idle(replies.poll(onPong, 1));
+                idle.idle(invokeTransport() + replies.poll(onPong, 1));
             }
             return true;
         }

@@ -9,13 +9,14 @@ import io.aeron.driver.ThreadingMode;
 import io.leasegrid.node.GridNodeContext;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 
 /**
- * The transport floor's far end: a process shaped like a leasegrid node (its own embedded media driver, shared
- * threading, one agent with the node's idle strategy) that sends every message straight back. What a ping to it
- * costs is what Aeron costs before leasegrid does any work.
+ * The transport floor's far end: a process shaped like a leasegrid node (its own embedded media driver run by its one
+ * agent, as the node's shard runs its driver, with the node's idle strategy) that sends every message straight back.
+ * What a ping to it costs is what Aeron costs before leasegrid does any work.
  * <p>
  * Arguments: aeron dir, UDP request endpoint, UDP reply endpoint, idle strategy name. Requests arrive on stream
  * {@link #REQUEST_STREAM} over UDP and IPC; replies leave on {@link #REPLY_STREAM} the same way they came.
@@ -31,9 +32,13 @@ public final class EchoService implements Agent
     private final Publication ipcReplies;
     private final FragmentAssembler udpEcho;
     private final FragmentAssembler ipcEcho;
+    private final AgentInvoker driver;
+    private final AgentInvoker aeronConductor;
 
-    EchoService(final Aeron aeron, final String requestEndpoint, final String replyEndpoint)
+    EchoService(final AgentInvoker driver, final Aeron aeron, final String requestEndpoint, final String replyEndpoint)
     {
+        this.driver = driver;
+        this.aeronConductor = aeron.conductorAgentInvoker();
         udpRequests = aeron.addSubscription("aeron:udp?endpoint=" + requestEndpoint, REQUEST_STREAM);
         ipcRequests = aeron.addSubscription("aeron:ipc", REQUEST_STREAM);
         udpReplies = aeron.addPublication("aeron:udp?endpoint=" + replyEndpoint, REPLY_STREAM);
@@ -44,7 +49,7 @@ public final class EchoService implements Agent
 
     public int doWork()
     {
-        return udpRequests.poll(udpEcho, 16) + ipcRequests.poll(ipcEcho, 16);
+        return driver.invoke() + aeronConductor.invoke() + udpRequests.poll(udpEcho, 16) + ipcRequests.poll(ipcEcho, 16);
     }
 
     public String roleName()
@@ -76,11 +81,12 @@ public final class EchoService implements Agent
                 .aeronDirectoryName(args[0])
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true)
-                .threadingMode(ThreadingMode.SHARED), args[3]));
-            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(args[0])))
+                .threadingMode(ThreadingMode.INVOKER), args[3]));
+            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(args[0])
+                .useConductorAgentInvoker(true).driverAgentInvoker(driver.sharedAgentInvoker())))
         {
-            final AgentRunner runner = new AgentRunner(
-                GridNodeContext.idleStrategy(args[3]), Throwable::printStackTrace, null, new EchoService(aeron, args[1], args[2]));
+            final AgentRunner runner = new AgentRunner(GridNodeContext.idleStrategy(args[3]), Throwable::printStackTrace,
+                null, new EchoService(driver.sharedAgentInvoker(), aeron, args[1], args[2]));
             AgentRunner.startOnThread(runner);
             System.out.println("echo ready");
             new ShutdownSignalBarrier().await();

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 final class LeasegridSystem implements SystemUnderTest
 {
     private static final long ANSWER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
-    private static final int OWN_RESOURCES = 64;
+    private static final int OWN_RESOURCES = LoadPoint.MAX_DEPTH;
 
     private final String name;
     private final String mode;
@@ -121,6 +121,7 @@ final class LeasegridSystem implements SystemUnderTest
         private final UnsafeBuffer hotResource;
         private final UnsafeBuffer value = new UnsafeBuffer(new byte[Workload.VALUE_LENGTH]);
         private final Answer answer = new Answer(IdleStrategies.named(idleStrategy));
+        private final Answer[] batch = new Answer[LoadPoint.MAX_DEPTH];
 
         LeasegridWorker(final int index, final Workload workload)
         {
@@ -131,6 +132,52 @@ final class LeasegridSystem implements SystemUnderTest
                 ownResources[i] = ascii("bench:" + index + ":" + i);
             }
             hotResource = ascii("hot:" + (index % Workload.HOT_RESOURCES));
+            for (int i = 0; i < batch.length; i++)
+            {
+                batch[i] = new Answer(IdleStrategies.named(idleStrategy));
+            }
+        }
+
+        /**
+         * Pipelined leases: every acquire of the batch sent at once on the callback path, then every release as
+         * the grants are in (a release names the lease id its grant carried, so it cannot leave before it).
+         */
+        public int executeBatch(final long firstSequence, final int depth) throws Exception
+        {
+            if (Workload.LEASE != workload)
+            {
+                return Worker.super.executeBatch(firstSequence, depth);
+            }
+            for (int i = 0; i < depth; i++)
+            {
+                final UnsafeBuffer resource = ownResources[(int)((firstSequence + i) % OWN_RESOURCES)];
+                batch[i].reset();
+                client.acquire(resource, 0, resource.capacity(), uncontended, batch[i]);
+            }
+            int granted = 0;
+            for (int i = 0; i < depth; i++)
+            {
+                final Answer grant = batch[i];
+                if (grant.await(client, ANSWER_TIMEOUT_NS))
+                {
+                    granted++;
+                    grant.reset();
+                    client.release(grant.leaseId, grant);
+                }
+                else
+                {
+                    grant.leaseId = 0;
+                }
+            }
+            int released = 0;
+            for (int i = 0; i < depth && granted > 0; i++)
+            {
+                if (0 != batch[i].leaseId && batch[i].await(client, ANSWER_TIMEOUT_NS))
+                {
+                    released++;
+                }
+            }
+            return released;
         }
 
         public boolean execute(final long sequence)

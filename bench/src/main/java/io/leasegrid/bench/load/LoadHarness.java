@@ -1,11 +1,8 @@
 package io.leasegrid.bench.load;
 
-import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import io.leasegrid.client.GridClient;
 import io.leasegrid.client.GridClientContext;
 import io.leasegrid.node.GridNode;
-import io.leasegrid.node.GridNodeContext;
 import io.leasegrid.node.GridNodeContext;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
@@ -138,15 +135,6 @@ public final class LoadHarness
         }
     }
 
-    private static MediaDriver clientDriver(final LoadSettings settings, final File dir)
-    {
-        return MediaDriver.launchEmbedded(GridNodeContext.driverIdleStrategy(new MediaDriver.Context()
-            .aeronDirectoryName(dir.getPath())
-            .threadingMode(ThreadingMode.SHARED)
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true), settings.idleStrategy));
-    }
-
     private static Group startFloor(final LoadSettings settings, final File work) throws Exception
     {
         if (!settings.includes(Report.FLOOR) && !settings.includes(Report.FLOOR_IPC))
@@ -163,13 +151,11 @@ public final class LoadHarness
             final ChildProcess echo = ChildProcess.startJvm("echo", List.of("-Xmx256m"), EchoService.class,
                 echoDir.getPath(), echoEndpoint, pongEndpoint, settings.idleStrategy);
             resources.add(0, echo);
-            final MediaDriver driver = clientDriver(settings, new File(work, "floor-client-aeron"));
-            resources.add(0, driver);
             echo.awaitOutput("echo ready", START_TIMEOUT_NS);
             if (settings.includes(Report.FLOOR))
             {
                 systems.add(register(resources, new AeronPingSystem(Report.FLOOR, "raw Aeron UDP",
-                    driver.aeronDirectoryName(), "aeron:udp?endpoint=" + echoEndpoint,
+                    null, "aeron:udp?endpoint=" + echoEndpoint,
                     "aeron:udp?endpoint=" + pongEndpoint, settings.idleStrategy)));
             }
             if (settings.includes(Report.FLOOR_IPC))
@@ -181,8 +167,10 @@ public final class LoadHarness
             {
                 system.prepare(Workload.PING);
             }
-            return new Group("transport floor", systems, resources, "echo service in a separate JVM with its own " +
-                "media driver (shared threading), idle strategy " + settings.idleStrategy + " everywhere");
+            return new Group("transport floor", systems, resources, "echo service in a separate JVM whose one thread " +
+                "runs its media driver (invoker threading) and echoes; the pinging thread runs a driver of its own " +
+                "while it waits (UDP), as the leasegrid client does; idle strategy " + settings.idleStrategy +
+                " everywhere");
         }
         catch (final Exception ex)
         {
@@ -209,13 +197,11 @@ public final class LoadHarness
             nodeArgs.addAll(settings.nodeJvmArgs);
             final ChildProcess node = ChildProcess.startJvm("node", nodeArgs, GridNode.class);
             resources.add(0, node);
-            final MediaDriver driver = clientDriver(settings, new File(work, "client-aeron"));
-            resources.add(0, driver);
             node.awaitOutput("listening on", START_TIMEOUT_NS);
             if (settings.includes(Report.LEASEGRID))
             {
                 systems.add(register(resources, new LeasegridSystem(Report.LEASEGRID, "UDP",
-                    GridClient.connect(new GridClientContext().aeronDir(driver.aeronDirectoryName())
+                    GridClient.connect(new GridClientContext()
                         .requestChannel("aeron:udp?endpoint=" + nodeEndpoint)
                         .responseChannel("aeron:udp?endpoint=127.0.0.1:0").idleStrategy(settings.idleStrategy)
                         .connectTimeout(Duration.ofSeconds(30))), settings.idleStrategy)));
@@ -223,7 +209,7 @@ public final class LoadHarness
             if (settings.includes(Report.LEASEGRID_IPC))
             {
                 systems.add(register(resources, new LeasegridSystem(Report.LEASEGRID_IPC, "IPC",
-                    GridClient.connect(new GridClientContext().aeronDir(new File(nodeDir, "aeron").getPath())
+                    GridClient.connect(new GridClientContext().aeronDir(GridNodeContext.embeddedAeronDir(nodeDir.getPath()))
                         .requestChannel("aeron:ipc").responseChannel("aeron:ipc").responseStreamId(2002)
                         .idleStrategy(settings.idleStrategy).connectTimeout(Duration.ofSeconds(30))),
                     settings.idleStrategy)));
@@ -231,7 +217,8 @@ public final class LoadHarness
             return new Group("leasegrid", systems, resources, "node in a separate JVM (-Xmx1g), embedded media " +
                 "driver run by the shard thread (driver threading auto = invoker), 1 shard, 271 partitions, idle " +
                 "strategy " + settings.idleStrategy +
-                " for shard, drivers and client conductor; durability: every operation journaled to Chronicle Queue " +
+                " for shard, drivers and client conductor; the UDP client runs its own media driver (" +
+                new GridClientContext().driverThreading() + " threading: the thread that waits for an answer runs it); durability: every operation journaled to Chronicle Queue " +
                 "(page cache, no fsync per entry) before it is answered; clients share one GridClient");
         }
         catch (final Exception ex)

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Runs one {@link LoadPoint} against one system: one thread per client, each with one operation outstanding.
+ * Runs one {@link LoadPoint} against one system: one thread per client, each with one operation outstanding, or
+ * in a pipelined point one batch of {@code depth} operations sent together and then awaited together.
  * <p>
  * Open loop: client {@code i} of {@code n} sends operation {@code k} at {@code start + (i + k * n) / rate}, its
  * intended send time, whether or not earlier answers came back, and its latency is counted from that intended
@@ -157,6 +158,7 @@ final class LoadRun
     {
         final int clients = point.concurrency();
         final boolean closedLoop = point.closedLoop();
+        final int depth = point.depth();
         final double intervalNs = closedLoop ? 0 : 1e9 * clients / point.offeredRate();
         final long offsetNs = closedLoop ? 0 : (long)(1e9 * index / point.offeredRate());
         try
@@ -181,23 +183,26 @@ final class LoadRun
                         sendLag.recordValue(Math.min(Math.max(0, System.nanoTime() - intendedNs), HIGHEST_TRACKABLE_NS));
                     }
                 }
-                final boolean ok = worker.execute(sequence);
+                final int succeeded = 1 == depth ? (worker.execute(sequence) ? 1 : 0) :
+                    worker.executeBatch(sequence, depth);
                 final long endNs = System.nanoTime();
                 if (intendedNs - measureStartNs >= 0)
                 {
-                    if (ok)
+                    if (succeeded > 0)
                     {
-                        recorder.recordValue(Math.min(endNs - intendedNs, HIGHEST_TRACKABLE_NS));
+                        // Every operation of a batch waited for the whole batch: each is recorded with its time.
+                        recorder.recordValueWithCount(Math.min(endNs - intendedNs, HIGHEST_TRACKABLE_NS), succeeded);
                         if (endNs - measureEndNs <= 0)
                         {
-                            completedInWindow.increment();
+                            completedInWindow.add(succeeded);
                         }
                     }
-                    else
+                    if (succeeded < depth)
                     {
-                        errors.incrementAndGet();
+                        errors.addAndGet(depth - succeeded);
                     }
                 }
+                sequence += depth - 1;
             }
         }
         catch (final Throwable ex)

@@ -18,6 +18,8 @@ public final class LoadSettings
     public static final String SYSTEMS_PROP_NAME = "leasegrid.bench.systems";
     public static final String CONCURRENCY_PROP_NAME = "leasegrid.bench.concurrency";
     public static final String LEASE_RATES_PROP_NAME = "leasegrid.bench.lease.rates";
+    public static final String PIPELINE_DEPTH_PROP_NAME = "leasegrid.bench.pipeline.depth";
+    public static final String PIPELINE_CONCURRENCY_PROP_NAME = "leasegrid.bench.pipeline.concurrency";
     public static final String FIXED_RATE_PROP_NAME = "leasegrid.bench.fixed.rate";
     public static final String OPEN_LOOP_CLIENTS_PROP_NAME = "leasegrid.bench.open.clients";
     public static final String P99_BUDGET_PROP_NAME = "leasegrid.bench.p99.budget.us";
@@ -35,6 +37,8 @@ public final class LoadSettings
     final String systems = System.getProperty(SYSTEMS_PROP_NAME, "all");
     final int[] concurrency = ints(System.getProperty(CONCURRENCY_PROP_NAME, "1,4,16"));
     final int[] leaseRates = ints(System.getProperty(LEASE_RATES_PROP_NAME, "2000,5000,10000,20000"));
+    final int pipelineDepth = Integer.getInteger(PIPELINE_DEPTH_PROP_NAME, 16);
+    final int[] pipelineConcurrency = ints(System.getProperty(PIPELINE_CONCURRENCY_PROP_NAME, "1,4"));
     final int fixedRate = Integer.getInteger(FIXED_RATE_PROP_NAME, 5_000);
     final int openLoopClients = Integer.getInteger(OPEN_LOOP_CLIENTS_PROP_NAME, 16);
     final long p99BudgetUs = Long.getLong(P99_BUDGET_PROP_NAME, 1_000);
@@ -70,6 +74,10 @@ public final class LoadSettings
                     {
                         points.add(point(workload, openLoopClients, rate));
                     }
+                    for (final int clients : pipelineConcurrency)
+                    {
+                        points.add(new LoadPoint(workload, clients, 0, warmupNs, durationNs, pipelineDepth));
+                    }
                     break;
                 case CONTENDED_LEASE:
                     points.add(point(workload, openLoopClients, 0));
@@ -103,7 +111,8 @@ public final class LoadSettings
         return "warmup " + TimeUnit.NANOSECONDS.toSeconds(warmupNs) + " s, measured " +
             TimeUnit.NANOSECONDS.toSeconds(durationNs) + " s per point; closed-loop concurrency " +
             Arrays.toString(concurrency) + "; lease open-loop rates " + Arrays.toString(leaseRates) + " ops/s with " +
-            openLoopClients + " clients; other workloads open loop at " + fixedRate + " ops/s; p99 budget " +
+            openLoopClients + " clients; lease pipelined " + pipelineDepth + " deep with " +
+            Arrays.toString(pipelineConcurrency) + " clients, closed loop; other workloads open loop at " + fixedRate + " ops/s; p99 budget " +
             p99BudgetUs + " us; idle strategy " + idleStrategy;
     }
 
@@ -141,6 +150,7 @@ public final class LoadSettings
 
     private static int[] ints(final String list)
     {
-        return Arrays.stream(list.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+        return list.isBlank() ? new int[0] :
+            Arrays.stream(list.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
     }
 }

@@ -100,8 +100,38 @@ class LoadRunTest
     }
 
     @Test
+    void shouldRecordEveryOperationOfAPipelinedBatchWithTheBatchTime() throws Exception
+    {
+        // Batches of 8: every 10th operation fails, each batch takes about 1 ms; the default batch runs the
+        // operations of the fake one after another, so the sequences it sees show whether batches overlap or skip.
+        final java.util.Set<Long> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final FakeSystem system = new FakeSystem(sequence ->
+        {
+            assertTrue(seen.add(sequence), "sequence " + sequence + " sent twice");
+            if (sequence % 8 == 7)
+            {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            return sequence % 10 != 0;
+        });
+        final LoadPoint point = new LoadPoint(Workload.LEASE, 1, 0, 0, TimeUnit.MILLISECONDS.toNanos(300), 8);
+        final RunResult result = new LoadRun(system, point, QUIET).run(new File(dir, "pipelined.hdr"));
+
+        final long recorded = result.histogram().getTotalCount();
+        final long total = recorded + result.errors();
+        assertEquals(0, total % 8, "whole batches: " + recorded + " recorded, " + result.errors() + " failed");
+        assertTrue(total >= 80, "batches run: " + total / 8);
+        assertEquals(total / 10, result.errors(), 1, "every 10th failed");
+        assertTrue(result.histogram().getValueAtPercentile(10) >= TimeUnit.MICROSECONDS.toNanos(900),
+            "each operation carries its batch's time: " + result.histogram().getValueAtPercentile(10));
+        assertTrue(point.label().contains("-d8"), point.label());
+    }
+
+    @Test
     void shouldRejectPointsThatMakeNoSense()
     {
+        assertThrows(IllegalArgumentException.class, () -> new LoadPoint(Workload.LEASE, 1, 1_000, 0, 1, 4));
+        assertThrows(IllegalArgumentException.class, () -> new LoadPoint(Workload.LEASE, 1, 0, 0, 1, 65));
         assertThrows(IllegalArgumentException.class, () -> new LoadPoint(Workload.GET, 0, 0, 0, 1));
         assertThrows(IllegalArgumentException.class, () -> new LoadPoint(Workload.GET, 1, -5, 0, 1));
         assertThrows(IllegalArgumentException.class, () -> new LoadPoint(Workload.GET, 1, 0, 0, 0));

@@ -38,22 +38,31 @@ class SystemsUnderTestTest
     void leasegridShouldRunEveryWorkloadWithoutAFailure() throws Exception
     {
         GridNode node = null;
-        LeasegridSystem system = null;
+        LeasegridSystem ipc = null;
+        LeasegridSystem udp = null;
         try
         {
+            final String endpoint = "127.0.0.1:" + freePort();
             node = GridNode.launch(new GridNodeContext().dir(new File(dir, "node").getPath())
-                .endpoint("127.0.0.1:" + freePort()).idleStrategyName("backoff"));
+                .endpoint(endpoint).idleStrategyName("backoff"));
             final GridClient client = GridClient.connect(new GridClientContext().aeronDir(node.context().aeronDir())
                 .requestChannel("aeron:ipc").responseChannel("aeron:ipc").connectTimeout(Duration.ofSeconds(30)));
-            system = new LeasegridSystem("leasegrid-ipc", "IPC", client, "backoff");
-            runEveryWorkload(system);
+            ipc = new LeasegridSystem("leasegrid-ipc", "IPC", client, "backoff");
+            runEveryWorkload(ipc);
             // Every uncontended and contended lease was released again.
             assertTrue(client.status("bench:0:0").holders().isEmpty());
             assertTrue(client.status("hot:0").holders().isEmpty());
+
+            // Over UDP the client runs its own media driver on the threads that wait for answers (the default).
+            udp = new LeasegridSystem("leasegrid-udp", "UDP", GridClient.connect(new GridClientContext()
+                .requestChannel("aeron:udp?endpoint=" + endpoint).responseChannel("aeron:udp?endpoint=127.0.0.1:0")
+                .connectTimeout(Duration.ofSeconds(30))), "backoff");
+            runEveryWorkload(udp);
+            assertTrue(client.status("bench:1:5").holders().isEmpty());
         }
         finally
         {
-            CloseHelper.quietCloseAll(system, node);
+            CloseHelper.quietCloseAll(udp, ipc, node);
         }
     }
 
@@ -91,6 +100,13 @@ class SystemsUnderTestTest
             assertTrue(result.histogram().getTotalCount() > 10, system.name() + " " + workload + " ran " +
                 result.histogram().getTotalCount());
         }
+        final LoadPoint pipelined = new LoadPoint(Workload.LEASE, 2, 0, 0, TimeUnit.MILLISECONDS.toNanos(300), 16);
+        final RunResult result = new LoadRun(system, pipelined, QUIET)
+            .run(new File(dir, "pipelined-" + system.name() + ".hdr"));
+        assertEquals(0, result.errors(), system.name() + " pipelined");
+        assertEquals(0, result.histogram().getTotalCount() % 16, system.name() + " pipelined: whole batches");
+        assertTrue(result.histogram().getTotalCount() >= 32, system.name() + " pipelined ran " +
+            result.histogram().getTotalCount());
     }
 
     static String redisServer()
