@@ -33,6 +33,8 @@ final class PendingRequest
     LeaseListCollector listCollector;
     boolean queued;
     volatile boolean cancelled;
+    /** The thread blocked on the answer, woken when another thread completes it. */
+    volatile Thread waiter;
 
     void reset()
     {
@@ -52,6 +54,7 @@ final class PendingRequest
         listCollector = null;
         queued = false;
         cancelled = false;
+        waiter = null;
     }
 
     /**

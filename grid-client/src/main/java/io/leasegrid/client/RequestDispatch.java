@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -32,6 +33,7 @@ final class RequestDispatch
 
     private static final int ASYNC_SEND_ATTEMPTS = 3;
     private static final long AWAIT_GRACE_NS = TimeUnit.MILLISECONDS.toNanos(100);
+
 
     private final GridClientContext context;
     private final PendingRequests pending;
@@ -179,6 +181,7 @@ final class RequestDispatch
         final CompletableFuture<Object> future = request.future;
         final IdleStrategy idle = idleStrategy();
         boolean interrupted = false;
+        request.waiter = Thread.currentThread();
         while (!future.isDone())
         {
             if (Thread.currentThread().isInterrupted())
@@ -261,6 +264,19 @@ final class RequestDispatch
         else
         {
             future.complete(value);
+            wake(request.waiter);
+        }
+    }
+
+    /**
+     * A caller blocked on its answer idles, parked at times; the thread that completed the answer for it wakes it
+     * rather than leave it parked until its idle strategy looks again (up to its longest park).
+     */
+    private static void wake(final Thread waiter)
+    {
+        if (null != waiter && Thread.currentThread() != waiter)
+        {
+            LockSupport.unpark(waiter);
         }
     }
 
@@ -310,6 +326,7 @@ final class RequestDispatch
         else
         {
             future.completeExceptionally(cause);
+            wake(request.waiter);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.leasegrid.node;
 
+import io.aeron.CncFileDescriptor;
 import io.aeron.driver.MediaDriver;
 import io.leasegrid.codec.IdleStrategies;
 import io.leasegrid.codec.Partitioner;
@@ -349,15 +350,40 @@ public final class GridNodeContext
      */
     public static String embeddedAeronDir(final String dataDir)
     {
-        final File absolute = new File(dataDir).getAbsoluteFile();
-        if (DriverDirectories.inSharedMemory())
+        return DriverDirectories.inSharedMemory() ? sharedMemoryAeronDir(dataDir) :
+            new File(new File(dataDir).getAbsoluteFile(), "aeron").getPath();
+    }
+
+    /**
+     * The directory of the embedded media driver of a node running on {@code dataDir}, wherever the node put it when
+     * it started (shared memory may have filled up since): the one of the two candidates that holds a driver file.
+     *
+     * @param dataDir the node's data directory.
+     * @return the directory with a driver file, or {@link #embeddedAeronDir(String)} when neither has one.
+     */
+    public static String runningAeronDir(final String dataDir)
+    {
+        final String[] candidates =
         {
-            final String digest = UUID.nameUUIDFromBytes(
-                absolute.toPath().normalize().toString().getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
-            return new File(DriverDirectories.SHARED_MEMORY_DIR, EMBEDDED_DRIVER_DIR_PREFIX + digest.substring(0, 16))
-                .getPath();
+            sharedMemoryAeronDir(dataDir), new File(new File(dataDir).getAbsoluteFile(), "aeron").getPath()
+        };
+        for (final String candidate : candidates)
+        {
+            if (new File(candidate, CncFileDescriptor.CNC_FILE).exists())
+            {
+                return candidate;
+            }
         }
-        return new File(absolute, "aeron").getPath();
+        return embeddedAeronDir(dataDir);
+    }
+
+    private static String sharedMemoryAeronDir(final String dataDir)
+    {
+        final File absolute = new File(dataDir).getAbsoluteFile();
+        final String digest = UUID.nameUUIDFromBytes(
+            absolute.toPath().normalize().toString().getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
+        return new File(DriverDirectories.SHARED_MEMORY_DIR, EMBEDDED_DRIVER_DIR_PREFIX + digest.substring(0, 16))
+            .getPath();
     }
 
     /**

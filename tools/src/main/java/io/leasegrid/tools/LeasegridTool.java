@@ -3,6 +3,7 @@ package io.leasegrid.tools;
 import io.leasegrid.node.GridNode;
 import io.leasegrid.node.GridNodeConfiguration;
 import io.leasegrid.node.GridNodeContext;
+import io.leasegrid.transport.DriverDirectories;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -227,6 +228,7 @@ public final class LeasegridTool
         names.add("leasegrid.journal.lock.timeout.ms");
         names.add("leasegrid.journal.dir");
         names.add("leasegrid.client.idle.strategy");
+        names.add(DriverDirectories.BASE_PROP_NAME);
         return names;
     }
 

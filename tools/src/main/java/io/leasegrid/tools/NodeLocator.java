@@ -81,7 +81,7 @@ final class NodeLocator
         {
             final File dir = nodeDirectory(line);
             requireRunning(dir);
-            context.aeronDir(GridNodeContext.embeddedAeronDir(dir.getPath())).requestChannel("aeron:ipc");
+            context.aeronDir(GridNodeContext.runningAeronDir(dir.getPath())).requestChannel("aeron:ipc");
         }
         try
         {
@@ -157,7 +157,7 @@ final class NodeLocator
         {
             throw new Unreachable("the node of " + where + " (pid " + pid + ") is not running: it was killed");
         }
-        final String aeronDir = GridNodeContext.embeddedAeronDir(dir.getPath());
+        final String aeronDir = GridNodeContext.runningAeronDir(dir.getPath());
         if (!new File(aeronDir, "cnc.dat").exists())
         {
             throw new Unreachable("the node of " + where + " runs no media driver of its own in " + aeronDir +

@@ -20,6 +20,12 @@ public final class DriverDirectories
     /** Linux's shared memory file system. */
     public static final String SHARED_MEMORY_DIR = "/dev/shm";
 
+    /** Where media driver directories go instead of the default ({@code /dev/shm}, else the temporary directory). */
+    public static final String BASE_PROP_NAME = "leasegrid.driver.dir.base";
+
+    /** Free space {@code /dev/shm} must have to be used: a driver's log buffers take tens of MiB per stream. */
+    public static final long SHARED_MEMORY_MIN_FREE_BYTES = 1L << 30;
+
     /** A directory with no live driver that has not changed for this long is a leftover. */
     static final long LEFTOVER_AGE_MS = TimeUnit.MINUTES.toMillis(1);
 
@@ -28,12 +34,20 @@ public final class DriverDirectories
     }
 
     /**
-     * @return {@code /dev/shm} where it is a writable directory, else the JVM's temporary directory.
+     * @return the directory set by {@value #BASE_PROP_NAME}; else {@code /dev/shm} where it is a writable directory
+     * with room for a few drivers ({@link #SHARED_MEMORY_MIN_FREE_BYTES}; a container's is often 64 MiB); else the
+     * JVM's temporary directory.
      */
     public static File base()
     {
+        final String configured = System.getProperty(BASE_PROP_NAME);
+        if (null != configured)
+        {
+            return new File(configured);
+        }
         final File shm = new File(SHARED_MEMORY_DIR);
-        return shm.isDirectory() && shm.canWrite() ? shm : new File(System.getProperty("java.io.tmpdir"));
+        return shm.isDirectory() && shm.canWrite() && shm.getUsableSpace() >= SHARED_MEMORY_MIN_FREE_BYTES ? shm :
+            new File(System.getProperty("java.io.tmpdir"));
     }
 
     /**
@@ -41,7 +55,7 @@ public final class DriverDirectories
      */
     public static boolean inSharedMemory()
     {
-        return SHARED_MEMORY_DIR.equals(base().getPath());
+        return null == System.getProperty(BASE_PROP_NAME) && SHARED_MEMORY_DIR.equals(base().getPath());
     }
 
     /**

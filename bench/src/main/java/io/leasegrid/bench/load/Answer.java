@@ -8,6 +8,8 @@ import org.agrona.DirectBuffer;
 
 import org.agrona.concurrent.IdleStrategy;
 
+import java.util.concurrent.locks.LockSupport;
+
 /**
  * One client thread's outstanding request on the leasegrid callback path: the conductor thread fills it in while
  * the client thread waits for it. Reused for every operation: no allocation.
@@ -22,8 +24,13 @@ final class Answer implements LeaseCallback, ValueCallback
     private static final boolean POLL_ANSWERS =
         Boolean.parseBoolean(System.getProperty("leasegrid.bench.poll.answers", "true"));
 
+    /** {@code leasegrid.bench.wake.waiters=false}: leave a waiter parked until its idle strategy looks again. */
+    private static final boolean WAKE_WAITERS =
+        Boolean.parseBoolean(System.getProperty("leasegrid.bench.wake.waiters", "true"));
+
     private final IdleStrategy idle;
     private volatile int state;
+    private volatile Thread waiter;
     long leaseId;
     ErrorCode error;
 
@@ -49,6 +56,7 @@ final class Answer implements LeaseCallback, ValueCallback
     boolean await(final GridClient client, final long timeoutNs)
     {
         final long deadlineNs = System.nanoTime() + timeoutNs;
+        waiter = Thread.currentThread();
         idle.reset();
         int current;
         while (WAITING == (current = state))
@@ -62,9 +70,18 @@ final class Answer implements LeaseCallback, ValueCallback
         return SUCCEEDED == current;
     }
 
+    /**
+     * The thread that delivered the answer wakes the waiting one if that is another: a parked waiter would otherwise
+     * sleep until its idle strategy looks again, as a blocked caller of the GridClient's own blocking calls is woken.
+     */
     private void complete(final int outcome)
     {
         state = outcome;
+        final Thread waiting = waiter;
+        if (WAKE_WAITERS && null != waiting && Thread.currentThread() != waiting)
+        {
+            LockSupport.unpark(waiting);
+        }
     }
 
     public void onGranted(final long correlationId, final long leaseId, final long fencingToken, final long ttlNs)
