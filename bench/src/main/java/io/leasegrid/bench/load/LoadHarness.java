@@ -60,9 +60,9 @@ public final class LoadHarness
         header.add("date: " + ZonedDateTime.now().withNano(0));
         header.addAll(Environment.describe());
         header.add("settings: " + settings.describe());
-        header.add("load generator: this JVM, one thread per client; its own media driver (shared threading, same " +
-            "idle strategy) for the UDP clients. Each group of systems runs alone, its processes started before " +
-            "its points and stopped after.");
+        header.add("load generator: this JVM, one thread per client; the UDP clients (leasegrid's and the floor's) " +
+            "run media drivers of their own on the threads that wait for answers, with the same idle strategy. " +
+            "Each group of systems runs alone, its processes started before its points and stopped after.");
         final CpuWakeLatency wakeLatency = CpuWakeLatency.holdZero();
         header.add("CPU idle: " + wakeLatency.state());
         header.forEach(line -> out.println("bench: " + line));
