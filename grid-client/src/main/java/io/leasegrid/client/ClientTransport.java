@@ -35,6 +35,7 @@ final class ClientTransport implements AutoCloseable
     private final MediaDriver driver;
     private final Aeron aeron;
     private final ClientConductor conductor;
+    private final TransportInvoker transportInvoker;
     private final AgentRunner conductorRunner;
     private Subscription responses;
     private volatile Throwable lastError;
@@ -81,9 +82,9 @@ final class ClientTransport implements AutoCloseable
                 .driverAgentInvoker(invoked ? launched.sharedAgentInvoker() : null)
                 .errorHandler(this::onError)
                 .subscriberErrorHandler(this::onError));
+            transportInvoker = invoked ? new TransportInvoker(launched.sharedAgentInvoker(), connected) : null;
             conductor = new ClientConductor(outcomes, context, connected, instanceId,
-                new AtomicLong(random.nextLong() >>> 2), pending, routes, events,
-                invoked ? new TransportInvoker(launched.sharedAgentInvoker(), connected) : null);
+                new AtomicLong(random.nextLong() >>> 2), pending, routes, events, transportInvoker);
             conductorRunner = new AgentRunner(
                 new ConductorIdleStrategy(IdleStrategies.named(context.idleStrategy()), conductor), this::onError, null,
                 conductor);
@@ -172,7 +173,12 @@ final class ClientTransport implements AutoCloseable
         {
             CloseHelper.quietClose(session.proxy);
         }
-        CloseHelper.quietCloseAll(responses, aeron, driver);
+        CloseHelper.quietClose(responses);
+        if (null != transportInvoker)
+        {
+            transportInvoker.close();
+        }
+        CloseHelper.quietCloseAll(aeron, driver);
     }
 
     private void onError(final Throwable error)

@@ -32,7 +32,9 @@ import java.util.concurrent.TimeUnit;
  *     <li><b>callback</b> (the methods taking {@link DirectBuffer}s): allocation free; answers go to the callback on
  *     the thread that decodes them.</li>
  * </ul>
- * Arguments are checked before anything is sent, with messages that state the limits. Thread safe.
+ * Arguments are checked before anything is sent, with messages that state the limits. Thread safe: {@link #close()}
+ * may be called while other threads send and poll; requests in flight then fail with {@link ErrorCode#CLIENT_CLOSED},
+ * new ones are refused with {@link IllegalStateException}, and {@link #pollAnswers()} returns 0.
  * <p>
  * This class is long because it is the whole public API, each request in three call styles and each documented
  * where it is; the work happens elsewhere: {@code ClientTransport} (driver, Aeron, threads, connecting),

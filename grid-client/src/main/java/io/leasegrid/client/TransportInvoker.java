@@ -18,6 +18,7 @@ final class TransportInvoker
     private final AgentInvoker driver;
     private final AgentInvoker aeronConductor;
     private final Lock clientLock;
+    private boolean closed;
 
     TransportInvoker(final AgentInvoker driver, final Aeron aeron)
     {
@@ -38,6 +39,10 @@ final class TransportInvoker
         {
             try
             {
+                if (closed)
+                {
+                    return 0;
+                }
                 work = driver.invoke();
             }
             finally
@@ -46,5 +51,22 @@ final class TransportInvoker
             }
         }
         return work + aeronConductor.invoke();
+    }
+
+    /**
+     * Run the driver no more: waits for a cycle another thread is running, so that the driver can be closed (its
+     * buffers unmapped) while a caller that passed the client's closed check is still polling.
+     */
+    void close()
+    {
+        clientLock.lock();
+        try
+        {
+            closed = true;
+        }
+        finally
+        {
+            clientLock.unlock();
+        }
     }
 }

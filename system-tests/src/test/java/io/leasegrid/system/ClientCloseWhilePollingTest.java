@@ -1,0 +1,167 @@
+package io.leasegrid.system;
+
+import io.leasegrid.client.ErrorCode;
+import io.leasegrid.client.GridException;
+import io.leasegrid.client.GridClient;
+import io.leasegrid.client.GridClientContext;
+import io.leasegrid.client.ValueCallback;
+import io.leasegrid.node.GridNode;
+import io.leasegrid.node.GridNodeContext;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.net.DatagramSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A UDP client runs its media driver on whichever thread polls it. Closing it while other threads still send and poll
+ * must neither crash the JVM (a driver closed under a thread running it touches unmapped buffers) nor hang.
+ */
+@Timeout(120)
+class ClientCloseWhilePollingTest
+{
+    private static final int ROUNDS = 10;
+    private static final int THREADS = 3;
+
+    @TempDir
+    File dir;
+
+    @Test
+    void shouldCloseWhileOtherThreadsSendAndPoll() throws Exception
+    {
+        final int port;
+        try (DatagramSocket socket = new DatagramSocket(0))
+        {
+            port = socket.getLocalPort();
+        }
+        final GridNode node = GridNode.launch(new GridNodeContext().dir(new File(dir, "node").getPath())
+            .endpoint("127.0.0.1:" + port).partitions(16).idleStrategyName("backoff"));
+        try
+        {
+            for (int round = 0; round < ROUNDS; round++)
+            {
+                final GridClient client = GridClient.connect(new GridClientContext()
+                    .requestChannel("aeron:udp?endpoint=127.0.0.1:" + port)
+                    .responseChannel("aeron:udp?endpoint=127.0.0.1:0")
+                    .connectTimeout(Duration.ofSeconds(30)));
+                final AtomicLong answers = new AtomicLong();
+                final AtomicReference<Throwable> failure = new AtomicReference<>();
+                final AtomicBoolean stop = new AtomicBoolean();
+                final CountDownLatch running = new CountDownLatch(THREADS);
+                final List<Thread> threads = new ArrayList<>();
+                for (int t = 0; t < THREADS; t++)
+                {
+                    final UnsafeBuffer key = new UnsafeBuffer(("close-" + t).getBytes(StandardCharsets.US_ASCII));
+                    final Thread thread = new Thread(() ->
+                    {
+                        running.countDown();
+                        final ValueCallback callback = new CountingCallback(answers);
+                        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                        try
+                        {
+                            // Bounded: keeps sending and polling through the close, until told to stop or the deadline.
+                            while (!stop.get() && System.nanoTime() - deadlineNs < 0)
+                            {
+                                try
+                                {
+                                    client.get(key, 0, key.capacity(), callback);
+                                }
+                                catch (final GridException ex)
+                                {
+                                    // Refused with a typed code while the client is closing.
+                                }
+                                catch (final IllegalStateException ex)
+                                {
+                                    // Refused once closed, as documented; any other message is a failure.
+                                    if (!"the client is closed".equals(ex.getMessage()))
+                                    {
+                                        throw ex;
+                                    }
+                                }
+                                client.pollAnswers();
+                            }
+                        }
+                        catch (final Throwable ex)
+                        {
+                            failure.compareAndSet(null, ex);
+                        }
+                    }, "poller-" + t);
+                    threads.add(thread);
+                    thread.start();
+                }
+                assertTrue(running.await(10, TimeUnit.SECONDS));
+                final long before = answers.get();
+                final long waitUntilNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (answers.get() < before + 100 && System.nanoTime() - waitUntilNs < 0)
+                {
+                    Thread.onSpinWait();
+                }
+                assertTrue(answers.get() >= before + 100, "round " + round + ": answers " + answers.get());
+
+                final long closeStartNs = System.nanoTime();
+                client.close();
+                final long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closeStartNs);
+                // Let them run against the closed client for a moment: every call must still answer or refuse.
+                final long afterNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+                while (System.nanoTime() - afterNs < 0)
+                {
+                    Thread.onSpinWait();
+                }
+                stop.set(true);
+                for (final Thread thread : threads)
+                {
+                    thread.join(10_000);
+                    assertTrue(!thread.isAlive(), thread.getName() + " still running after close");
+                }
+                assertNull(failure.get(), "round " + round);
+                assertTrue(closeMs < 10_000, "close took " + closeMs + " ms");
+            }
+        }
+        finally
+        {
+            CloseHelper.quietClose(node);
+        }
+    }
+
+    private static final class CountingCallback implements ValueCallback
+    {
+        private final AtomicLong answers;
+
+        CountingCallback(final AtomicLong answers)
+        {
+            this.answers = answers;
+        }
+
+        public void onWritten(final long correlationId, final long version, final long timestampNs)
+        {
+            answers.incrementAndGet();
+        }
+
+        public void onRead(final long correlationId, final boolean found, final long version, final long timestampNs,
+            final DirectBuffer value, final int offset, final int length)
+        {
+            answers.incrementAndGet();
+        }
+
+        public void onError(final long correlationId, final ErrorCode code)
+        {
+            answers.incrementAndGet();
+        }
+    }
+}
