@@ -26,6 +26,7 @@ final class ClientTransport implements AutoCloseable
 {
     private static final int RESPONSE_STREAM_FLOOR = 1 << 30;
     private static final int CONNECT_ATTEMPTS = 3;
+    private static final int FLUSH_CYCLES = 16;
     private static final String DRIVER_DIR_PREFIX = "leasegrid-client-";
 
     private final GridClientContext context;
@@ -79,10 +80,12 @@ final class ClientTransport implements AutoCloseable
             connected = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(null == launched ? context.aeronDir() : launched.aeronDirectoryName())
                 .useConductorAgentInvoker(invoked)
-                .driverAgentInvoker(invoked ? launched.sharedAgentInvoker() : null)
+                .driverAgentInvoker(invoked ? TransportInvoker.forAeron(launched.sharedAgentInvoker(), this::onError) :
+                    null)
                 .errorHandler(this::onError)
                 .subscriberErrorHandler(this::onError));
-            transportInvoker = invoked ? new TransportInvoker(launched.sharedAgentInvoker(), connected) : null;
+            transportInvoker = invoked ?
+                new TransportInvoker(launched.sharedAgentInvoker(), connected, this::onError) : null;
             conductor = new ClientConductor(outcomes, context, connected, instanceId,
                 new AtomicLong(random.nextLong() >>> 2), pending, routes, events, transportInvoker);
             conductorRunner = new AgentRunner(
@@ -105,9 +108,8 @@ final class ClientTransport implements AutoCloseable
      */
     private static String newDriverDir()
     {
-        final File base = DriverDirectories.base();
-        DriverDirectories.removeLeftovers(base, DRIVER_DIR_PREFIX);
-        return new File(base, DRIVER_DIR_PREFIX + UUID.randomUUID()).getPath();
+        DriverDirectories.removeLeftovers(DRIVER_DIR_PREFIX);
+        return new File(DriverDirectories.base(), DRIVER_DIR_PREFIX + UUID.randomUUID()).getPath();
     }
 
     ClientConductor conductor()
@@ -176,6 +178,12 @@ final class ClientTransport implements AutoCloseable
         CloseHelper.quietClose(responses);
         if (null != transportInvoker)
         {
+            // Send what the publications still hold (a close frame written inside a callback, say) before the
+            // driver stops: nobody else will run it now.
+            for (int i = 0; i < FLUSH_CYCLES; i++)
+            {
+                transportInvoker.invoke();
+            }
             transportInvoker.close();
         }
         CloseHelper.quietCloseAll(aeron, driver);

@@ -723,7 +723,6 @@ public final class GridClient implements AutoCloseable
             return;
         }
         closed = true;
-        dispatch.closed();
         final ShardSession[] sessions = conductor.sessions();
         for (final ShardSession session : sessions)
         {
@@ -735,8 +734,11 @@ public final class GridClient implements AutoCloseable
         final long deadlineNs = context.nanoClock().nanoTime() + CLOSE_WAIT_NS;
         if (!conductor.isDutyThread())
         {
+            // Run the duty cycle until the node confirms: with the driver run by the cycle, the close frames leave
+            // only while someone runs it. (The dispatch is marked closed after, or this wait would end at once.)
             dispatch.awaitCondition(() -> allClosed(sessions), deadlineNs);
         }
+        dispatch.closed();
         for (final ShardSession session : sessions)
         {
             for (final Lease lease : session.leases.values())

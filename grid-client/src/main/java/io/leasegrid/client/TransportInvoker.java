@@ -1,7 +1,10 @@
 package io.leasegrid.client;
 
 import io.aeron.Aeron;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentTerminationException;
 
 import java.util.concurrent.locks.Lock;
 
@@ -12,19 +15,53 @@ import java.util.concurrent.locks.Lock;
  * <p>
  * Aeron runs the driver too, from a thread that adds a publication or subscription while it waits for the driver's
  * reply, and holds its client lock meanwhile; the driver runs here only under that lock, so never on two threads.
+ * <p>
+ * Callers' threads may be interrupted (a lock wait cancelled, an executor shut down). Agrona's {@link AgentInvoker}
+ * stops its agent for good when a cycle without work ends on an interrupted thread, so the agents are run here
+ * directly, and Aeron is given an invoker that never reports an idle cycle ({@link #forAeron}). The driver's sockets
+ * are non-blocking, and the JDK does not close a non-blocking channel when its thread is interrupted.
  */
 final class TransportInvoker
 {
-    private final AgentInvoker driver;
-    private final AgentInvoker aeronConductor;
+    private final Agent driver;
+    private final Agent aeronConductor;
     private final Lock clientLock;
-    private boolean closed;
+    private final ErrorHandler errorHandler;
+    private volatile boolean closed;
 
-    TransportInvoker(final AgentInvoker driver, final Aeron aeron)
+    TransportInvoker(final AgentInvoker driver, final Aeron aeron, final ErrorHandler errorHandler)
     {
-        this.driver = driver;
-        this.aeronConductor = aeron.conductorAgentInvoker();
+        this.driver = driver.agent();
+        this.aeronConductor = aeron.conductorAgentInvoker().agent();
         this.clientLock = aeron.context().clientLock();
+        this.errorHandler = errorHandler;
+    }
+
+    /**
+     * An invoker of the driver for Aeron to run while it waits for the driver: one an interrupted thread cannot stop.
+     *
+     * @param driver the driver's own invoker, started by the driver.
+     * @param errorHandler told what the driver throws.
+     * @return a started invoker.
+     */
+    static AgentInvoker forAeron(final AgentInvoker driver, final ErrorHandler errorHandler)
+    {
+        final Agent agent = driver.agent();
+        final AgentInvoker invoker = new AgentInvoker(errorHandler, null, new Agent()
+        {
+            public int doWork() throws Exception
+            {
+                // Never 0: Agrona stops an invoker whose idle cycle ends on an interrupted thread.
+                return 1 + agent.doWork();
+            }
+
+            public String roleName()
+            {
+                return agent.roleName();
+            }
+        });
+        invoker.start();
+        return invoker;
     }
 
     /**
@@ -34,23 +71,44 @@ final class TransportInvoker
      */
     int invoke()
     {
+        if (closed)
+        {
+            return 0;
+        }
         int work = 0;
         if (clientLock.tryLock())
         {
             try
             {
-                if (closed)
+                if (!closed)
                 {
-                    return 0;
+                    work = driver.doWork();
                 }
-                work = driver.invoke();
+            }
+            catch (final Throwable ex)
+            {
+                errorHandler.onError(ex);
             }
             finally
             {
                 clientLock.unlock();
             }
         }
-        return work + aeronConductor.invoke();
+        try
+        {
+            work += aeronConductor.doWork();
+        }
+        catch (final AgentTerminationException ex)
+        {
+            // Aeron ended the client (its driver gone): there is nothing left to run.
+            closed = true;
+            errorHandler.onError(ex);
+        }
+        catch (final Throwable ex)
+        {
+            errorHandler.onError(ex);
+        }
+        return work;
     }
 
     /**

@@ -107,7 +107,7 @@ public final class GridNode implements AutoCloseable
         if (context.embeddedDriver())
         {
             // Nodes killed before they could remove their driver's directory leave it in shared memory: clear them.
-            DriverDirectories.removeLeftovers(DriverDirectories.base(), GridNodeContext.EMBEDDED_DRIVER_DIR_PREFIX);
+            DriverDirectories.removeLeftovers(GridNodeContext.EMBEDDED_DRIVER_DIR_PREFIX);
             final boolean dedicated = "dedicated".equals(context.driverThreading());
             driver = MediaDriver.launch(GridNodeContext.driverIdleStrategy(new MediaDriver.Context()
                 .aeronDirectoryName(context.aeronDir())
@@ -119,7 +119,7 @@ public final class GridNode implements AutoCloseable
         final AgentInvoker driverInvoker = invoked ? driver.sharedAgentInvoker() : null;
         // Until the shard thread runs the driver, a thread that waits for the driver (adding a subscription) runs it.
         aeron = Aeron.connect(new Aeron.Context()
-            .aeronDirectoryName(context.aeronDir())
+            .aeronDirectoryName(null != driver ? driver.aeronDirectoryName() : context.aeronDir())
             .useConductorAgentInvoker(invoked)
             .driverAgentInvoker(driverInvoker)
             .errorHandler(errorHandler));

@@ -9,6 +9,7 @@ import io.leasegrid.transport.DriverDirectories;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.UUID;
@@ -41,6 +42,7 @@ public final class GridNodeContext
     /** How the directories of nodes' embedded media drivers in shared memory begin. */
     public static final String EMBEDDED_DRIVER_DIR_PREFIX = "leasegrid-node-";
 
+    private String resolvedEmbeddedAeronDir;
     private String aeronDir = System.getProperty(GridNodeConfiguration.AERON_DIR_PROP_NAME);
     private String idleStrategy = System.getProperty(
         GridNodeConfiguration.IDLE_STRATEGY_PROP_NAME, GridNodeConfiguration.IDLE_STRATEGY_DEFAULT);
@@ -190,6 +192,7 @@ public final class GridNodeContext
     public GridNodeContext dir(final String dir)
     {
         this.dir = dir;
+        this.resolvedEmbeddedAeronDir = null;
         return this;
     }
 
@@ -335,7 +338,16 @@ public final class GridNodeContext
      */
     public String aeronDir()
     {
-        return null != aeronDir ? aeronDir : embeddedAeronDir(dir);
+        if (null != aeronDir)
+        {
+            return aeronDir;
+        }
+        // Decided once: the rule looks at the free space in /dev/shm, which the driver itself then uses.
+        if (null == resolvedEmbeddedAeronDir)
+        {
+            resolvedEmbeddedAeronDir = embeddedAeronDir(dir);
+        }
+        return resolvedEmbeddedAeronDir;
     }
 
     /**
@@ -379,9 +391,18 @@ public final class GridNodeContext
 
     private static String sharedMemoryAeronDir(final String dataDir)
     {
-        final File absolute = new File(dataDir).getAbsoluteFile();
+        // The real path where the directory exists, so that a symbolic link to it names the same driver.
+        Path path = new File(dataDir).getAbsoluteFile().toPath().normalize();
+        try
+        {
+            path = path.toRealPath();
+        }
+        catch (final IOException ex)
+        {
+            // Not there yet: its absolute path it is.
+        }
         final String digest = UUID.nameUUIDFromBytes(
-            absolute.toPath().normalize().toString().getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
+            path.toString().getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
         return new File(DriverDirectories.SHARED_MEMORY_DIR, EMBEDDED_DRIVER_DIR_PREFIX + digest.substring(0, 16))
             .getPath();
     }

@@ -2,6 +2,8 @@ package io.leasegrid.system;
 
 import io.leasegrid.client.ErrorCode;
 import io.leasegrid.client.GridException;
+import io.leasegrid.client.Lease;
+import io.leasegrid.client.LeaseRequest;
 import io.leasegrid.client.GridClient;
 import io.leasegrid.client.GridClientContext;
 import io.leasegrid.client.ValueCallback;
@@ -31,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A UDP client runs its media driver on whichever thread polls it. Closing it while other threads still send and poll
- * must neither crash the JVM (a driver closed under a thread running it touches unmapped buffers) nor hang.
+ * must neither crash the JVM (a driver closed under a thread running it touches unmapped buffers) nor hang; a caller
+ * whose thread was interrupted must not stop the driver for everyone else.
  */
 @Timeout(120)
 class ClientCloseWhilePollingTest
@@ -136,6 +139,102 @@ class ClientCloseWhilePollingTest
         finally
         {
             CloseHelper.quietClose(node);
+        }
+    }
+
+    @Test
+    void shouldKeepServingOtherThreadsAfterAnInterruptedCallerPolled() throws Exception
+    {
+        final int port;
+        try (DatagramSocket socket = new DatagramSocket(0))
+        {
+            port = socket.getLocalPort();
+        }
+        final GridNode node = GridNode.launch(new GridNodeContext().dir(new File(dir, "node").getPath())
+            .endpoint("127.0.0.1:" + port).partitions(16).idleStrategyName("backoff"));
+        final GridClient client = GridClient.connect(new GridClientContext()
+            .requestChannel("aeron:udp?endpoint=127.0.0.1:" + port)
+            .responseChannel("aeron:udp?endpoint=127.0.0.1:0")
+            .requestTimeout(Duration.ofSeconds(3))
+            .connectTimeout(Duration.ofSeconds(30)));
+        try
+        {
+            client.put("before", new byte[]{ 1 });
+            final AtomicReference<Throwable> interruptedOutcome = new AtomicReference<>();
+            final Thread interrupted = new Thread(() ->
+            {
+                Thread.currentThread().interrupt();
+                // Polls and a blocking call on an interrupted thread: the blocking call is refused, nothing else.
+                for (int i = 0; i < 1_000; i++)
+                {
+                    client.pollAnswers();
+                }
+                try
+                {
+                    client.put("during", new byte[]{ 2 });
+                }
+                catch (final Throwable ex)
+                {
+                    interruptedOutcome.set(ex);
+                }
+            });
+            interrupted.start();
+            interrupted.join(10_000);
+            assertTrue(interruptedOutcome.get() instanceof GridException, String.valueOf(interruptedOutcome.get()));
+            assertTrue(ErrorCode.INTERRUPTED == ((GridException)interruptedOutcome.get()).code(),
+                String.valueOf(interruptedOutcome.get()));
+
+            // Everyone else is still served, from this thread and from the client's own.
+            for (int i = 0; i < 100; i++)
+            {
+                client.put("after", new byte[]{ (byte)i });
+            }
+            assertTrue(null != client.get("after"));
+            assertTrue(client.putAsync("async", new byte[]{ 3 }).get(5, TimeUnit.SECONDS) > 0);
+        }
+        finally
+        {
+            CloseHelper.quietCloseAll(client, node);
+        }
+    }
+
+    @Test
+    void shouldReleaseTheLeasesOfAClosedClientAtOnce() throws Exception
+    {
+        final int port;
+        try (DatagramSocket socket = new DatagramSocket(0))
+        {
+            port = socket.getLocalPort();
+        }
+        final GridNode node = GridNode.launch(new GridNodeContext().dir(new File(dir, "node").getPath())
+            .endpoint("127.0.0.1:" + port).partitions(16).idleStrategyName("backoff").sessionTimeoutMs(30_000));
+        final GridClientContext context = new GridClientContext()
+            .requestChannel("aeron:udp?endpoint=127.0.0.1:" + port)
+            .responseChannel("aeron:udp?endpoint=127.0.0.1:0")
+            .connectTimeout(Duration.ofSeconds(30));
+        final GridClient second = GridClient.connect(context);
+        try
+        {
+            for (int round = 0; round < 3; round++)
+            {
+                final GridClient first = GridClient.connect(context);
+                first.acquire("closing", LeaseRequest.exclusive(Duration.ofSeconds(30)));
+                final long closeStartNs = System.nanoTime();
+                first.close();
+                final long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closeStartNs);
+                // The close reached the node, which released the lease: no waiting out a 30 s session timeout.
+                final long grantStartNs = System.nanoTime();
+                final Lease lease = second.acquire("closing",
+                    LeaseRequest.exclusive(Duration.ofSeconds(30)).waitTimeout(Duration.ofSeconds(5)));
+                final long grantMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - grantStartNs);
+                assertTrue(grantMs < 1_000, "round " + round + ": granted after " + grantMs + " ms");
+                assertTrue(closeMs < 1_000, "round " + round + ": close took " + closeMs + " ms");
+                lease.release();
+            }
+        }
+        finally
+        {
+            CloseHelper.quietCloseAll(second, node);
         }
     }
 

@@ -112,7 +112,7 @@ public final class TestNode implements AutoCloseable
      */
     public String aeronDir()
     {
-        return GridNodeContext.embeddedAeronDir(dir.getPath());
+        return GridNodeContext.runningAeronDir(dir.getPath());
     }
 
     /**

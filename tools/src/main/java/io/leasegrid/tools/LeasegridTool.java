@@ -229,6 +229,7 @@ public final class LeasegridTool
         names.add("leasegrid.journal.dir");
         names.add("leasegrid.client.idle.strategy");
         names.add(DriverDirectories.BASE_PROP_NAME);
+        names.add("leasegrid.client.driver.threading");
         return names;
     }
 

@@ -1,9 +1,16 @@
 package io.leasegrid.transport;
 
+import io.aeron.CncFileDescriptor;
 import io.aeron.CommonContext;
 import org.agrona.IoUtil;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -59,9 +66,28 @@ public final class DriverDirectories
     }
 
     /**
-     * Remove the directories in {@code base} whose name starts with {@code prefix}, that no live media driver uses
-     * (its heartbeat older than a minute, or no driver file at all) and that have not changed for a minute; a driver
-     * starting now is never taken for a leftover.
+     * Remove leftovers ({@link #removeLeftovers(File, String)}) in {@code /dev/shm} and in {@link #base()}: shared
+     * memory is swept even when it is too full to be used now, which is when its leftovers matter most.
+     *
+     * @return how many were removed.
+     */
+    public static int removeLeftovers(final String prefix)
+    {
+        final File shm = new File(SHARED_MEMORY_DIR);
+        final File base = base();
+        int removed = shm.isDirectory() ? removeLeftovers(shm, prefix) : 0;
+        if (!base.equals(shm))
+        {
+            removed += removeLeftovers(base, prefix);
+        }
+        return removed;
+    }
+
+    /**
+     * Remove the directories in {@code base} whose name starts with {@code prefix}, that this user owns, that no live
+     * media driver uses (no driver file, a driver file never initialised, or a heartbeat older than a minute) and that
+     * have not changed for a minute; a driver starting now is never taken for a leftover. A directory that cannot be
+     * judged (another user's, unreadable, another Aeron version's) is left alone: cleaning up never fails a start.
      *
      * @return how many were removed.
      */
@@ -73,16 +99,43 @@ public final class DriverDirectories
             return 0;
         }
         final long staleBeforeMs = System.currentTimeMillis() - LEFTOVER_AGE_MS;
+        final String user = System.getProperty("user.name");
         int removed = 0;
         for (final File candidate : candidates)
         {
-            if (candidate.isDirectory() && candidate.lastModified() < staleBeforeMs &&
-                !CommonContext.isDriverActive(candidate, LEFTOVER_AGE_MS, message -> {}))
+            try
             {
-                IoUtil.delete(candidate, true);
-                removed++;
+                if (candidate.isDirectory() && candidate.lastModified() < staleBeforeMs &&
+                    user.equals(Files.getOwner(candidate.toPath()).getName()) && !hasLiveDriver(candidate))
+                {
+                    IoUtil.delete(candidate, true);
+                    removed++;
+                }
+            }
+            catch (final Exception ex)
+            {
+                // Not ours to judge, or gone meanwhile: leave it.
             }
         }
         return removed;
+    }
+
+    private static boolean hasLiveDriver(final File dir) throws IOException
+    {
+        final File cnc = new File(dir, CncFileDescriptor.CNC_FILE);
+        if (!cnc.exists())
+        {
+            return false;
+        }
+        // Aeron waits for a driver file's version to be set; one still unset a minute on was left by a killed start.
+        try (FileChannel channel = FileChannel.open(cnc.toPath(), StandardOpenOption.READ))
+        {
+            final ByteBuffer version = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            if (channel.read(version, CncFileDescriptor.cncVersionOffset(0)) < Integer.BYTES || 0 == version.getInt(0))
+            {
+                return false;
+            }
+        }
+        return CommonContext.isDriverActive(dir, LEFTOVER_AGE_MS, message -> {});
     }
 }

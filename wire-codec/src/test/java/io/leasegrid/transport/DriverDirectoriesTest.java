@@ -25,6 +25,10 @@ class DriverDirectoriesTest
         final File killedLongAgo = directory("leasegrid-node-a", old);
         Files.writeString(new File(killedLongAgo, "cnc.dat").toPath(), "not a live driver");
         killedLongAgo.setLastModified(old);
+        // Killed while its driver was starting: the driver file's version never set. Must not block for a minute.
+        final File killedStarting = directory("leasegrid-node-c", old);
+        Files.write(new File(killedStarting, "cnc.dat").toPath(), new byte[4096]);
+        killedStarting.setLastModified(old);
         final File justCreated = directory("leasegrid-node-b", System.currentTimeMillis());
         final File otherKind = directory("aeron-root", old);
 
@@ -37,9 +41,12 @@ class DriverDirectoriesTest
             final File liveDir = new File(live.aeronDirectoryName());
             assertTrue(liveDir.setLastModified(old));
 
-            assertEquals(1, DriverDirectories.removeLeftovers(base, "leasegrid-node-"));
+            final long startNs = System.nanoTime();
+            assertEquals(2, DriverDirectories.removeLeftovers(base, "leasegrid-node-"));
+            assertTrue(System.nanoTime() - startNs < 5_000_000_000L, "the sweep waited on a driver file");
 
             assertFalse(killedLongAgo.exists(), "a leftover of a killed node");
+            assertFalse(killedStarting.exists(), "a leftover of a node killed while starting");
             assertTrue(justCreated.exists(), "a driver may be starting in it");
             assertTrue(otherKind.exists(), "not ours");
             assertTrue(liveDir.exists(), "its driver is alive");

@@ -74,7 +74,7 @@ public final class LoadSettings
                     {
                         points.add(point(workload, openLoopClients, rate));
                     }
-                    for (final int clients : pipelineConcurrency)
+                    for (final int clients : pipelineDepth > 1 ? pipelineConcurrency : new int[0])
                     {
                         points.add(new LoadPoint(workload, clients, 0, warmupNs, durationNs, pipelineDepth));
                     }
