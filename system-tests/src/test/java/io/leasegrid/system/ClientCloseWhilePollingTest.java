@@ -48,21 +48,13 @@ class ClientCloseWhilePollingTest
     @Test
     void shouldCloseWhileOtherThreadsSendAndPoll() throws Exception
     {
-        final int port;
-        try (DatagramSocket socket = new DatagramSocket(0))
-        {
-            port = socket.getLocalPort();
-        }
-        final GridNode node = GridNode.launch(new GridNodeContext().dir(new File(dir, "node").getPath())
-            .endpoint("127.0.0.1:" + port).partitions(16).idleStrategyName("backoff"));
+        final int port = freeUdpPort();
+        final GridNode node = GridNode.launch(nodeContext(port));
         try
         {
             for (int round = 0; round < ROUNDS; round++)
             {
-                final GridClient client = GridClient.connect(new GridClientContext()
-                    .requestChannel("aeron:udp?endpoint=127.0.0.1:" + port)
-                    .responseChannel("aeron:udp?endpoint=127.0.0.1:0")
-                    .connectTimeout(Duration.ofSeconds(30)));
+                final GridClient client = GridClient.connect(udpClient(port));
                 final AtomicLong answers = new AtomicLong();
                 final AtomicReference<Throwable> failure = new AtomicReference<>();
                 final AtomicBoolean stop = new AtomicBoolean();
@@ -145,18 +137,9 @@ class ClientCloseWhilePollingTest
     @Test
     void shouldKeepServingOtherThreadsAfterAnInterruptedCallerPolled() throws Exception
     {
-        final int port;
-        try (DatagramSocket socket = new DatagramSocket(0))
-        {
-            port = socket.getLocalPort();
-        }
-        final GridNode node = GridNode.launch(new GridNodeContext().dir(new File(dir, "node").getPath())
-            .endpoint("127.0.0.1:" + port).partitions(16).idleStrategyName("backoff"));
-        final GridClient client = GridClient.connect(new GridClientContext()
-            .requestChannel("aeron:udp?endpoint=127.0.0.1:" + port)
-            .responseChannel("aeron:udp?endpoint=127.0.0.1:0")
-            .requestTimeout(Duration.ofSeconds(3))
-            .connectTimeout(Duration.ofSeconds(30)));
+        final int port = freeUdpPort();
+        final GridNode node = GridNode.launch(nodeContext(port));
+        final GridClient client = GridClient.connect(udpClient(port).requestTimeout(Duration.ofSeconds(3)));
         try
         {
             client.put("before", new byte[]{ 1 });
@@ -201,17 +184,9 @@ class ClientCloseWhilePollingTest
     @Test
     void shouldReleaseTheLeasesOfAClosedClientAtOnce() throws Exception
     {
-        final int port;
-        try (DatagramSocket socket = new DatagramSocket(0))
-        {
-            port = socket.getLocalPort();
-        }
-        final GridNode node = GridNode.launch(new GridNodeContext().dir(new File(dir, "node").getPath())
-            .endpoint("127.0.0.1:" + port).partitions(16).idleStrategyName("backoff").sessionTimeoutMs(30_000));
-        final GridClientContext context = new GridClientContext()
-            .requestChannel("aeron:udp?endpoint=127.0.0.1:" + port)
-            .responseChannel("aeron:udp?endpoint=127.0.0.1:0")
-            .connectTimeout(Duration.ofSeconds(30));
+        final int port = freeUdpPort();
+        final GridNode node = GridNode.launch(nodeContext(port).sessionTimeoutMs(30_000));
+        final GridClientContext context = udpClient(port);
         final GridClient second = GridClient.connect(context);
         try
         {
@@ -235,6 +210,28 @@ class ClientCloseWhilePollingTest
         finally
         {
             CloseHelper.quietCloseAll(second, node);
+        }
+    }
+
+    private GridNodeContext nodeContext(final int port)
+    {
+        return new GridNodeContext().dir(new File(dir, "node").getPath())
+            .endpoint("127.0.0.1:" + port).partitions(16).idleStrategyName("backoff");
+    }
+
+    private static GridClientContext udpClient(final int port)
+    {
+        return new GridClientContext()
+            .requestChannel("aeron:udp?endpoint=127.0.0.1:" + port)
+            .responseChannel("aeron:udp?endpoint=127.0.0.1:0")
+            .connectTimeout(Duration.ofSeconds(30));
+    }
+
+    private static int freeUdpPort() throws Exception
+    {
+        try (DatagramSocket socket = new DatagramSocket(0))
+        {
+            return socket.getLocalPort();
         }
     }
 
