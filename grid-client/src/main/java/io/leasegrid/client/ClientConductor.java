@@ -40,6 +40,8 @@ final class ClientConductor implements Agent, EgressListener
     private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long CONNECT_RETRY_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long RESUME_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(250);
+    /** A duty cycle held this long by another thread is stuck (in an application's callback, say). */
+    static final long STUCK_CYCLE_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final RequestOutcomes client;
     private final GridClientContext context;
@@ -75,6 +77,7 @@ final class ClientConductor implements Agent, EgressListener
     private int responseStreamId;
     private volatile ShardSession[] sessions = new ShardSession[0];
     private volatile Thread dutyThread;
+    private volatile long dutyStartNs;
     private long nextHousekeepingNs;
     private long lastNotPrimaryCorrelationId;
     private boolean lossSignalled;
@@ -127,7 +130,8 @@ final class ClientConductor implements Agent, EgressListener
     int pollForCaller()
     {
         CALLER_POLLED_NS.setRelease(this, context.nanoClock().nanoTime());
-        return doWork();
+        final int work = runCycle();
+        return work >= 0 ? work : keepTransportAlive();
     }
 
     /**
@@ -139,17 +143,45 @@ final class ClientConductor implements Agent, EgressListener
     }
 
     /**
-     * One duty cycle, if no other thread runs one now.
+     * The conductor thread's duty cycle: one cycle if no other thread runs one now. If another thread has been inside
+     * a cycle for long (a callback of the application that blocks), the media driver and Aeron conductor are run
+     * anyway, here and by polling callers: they have locks of their own, and left alone for Aeron's timeout (10 s) they
+     * would end the client for good. Answers wait for the cycle; the transport does not. (A callback that blocks on
+     * the conductor thread itself while no caller polls still stops the transport: callbacks must not block for long.)
      *
-     * @return work done; 0 also when another thread was running the cycle.
+     * @return work done.
      */
     public int doWork()
     {
+        final int work = runCycle();
+        return work >= 0 ? work : keepTransportAlive();
+    }
+
+    /**
+     * Run the media driver and Aeron conductor while another thread holds a duty cycle that is stuck.
+     */
+    private int keepTransportAlive()
+    {
+        if (null != transport && context.nanoClock().nanoTime() - dutyStartNs > STUCK_CYCLE_NS)
+        {
+            return transport.invoke();
+        }
+        return 0;
+    }
+
+    /**
+     * One duty cycle, if no other thread runs one now.
+     *
+     * @return work done; -1 when another thread was running the cycle.
+     */
+    private int runCycle()
+    {
         if (!running.compareAndSet(false, true))
         {
-            return 0;
+            return -1;
         }
         dutyThread = Thread.currentThread();
+        dutyStartNs = context.nanoClock().nanoTime();
         try
         {
             int work = null == transport ? 0 : transport.invoke();

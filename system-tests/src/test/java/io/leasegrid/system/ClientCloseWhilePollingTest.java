@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -210,6 +211,71 @@ class ClientCloseWhilePollingTest
         finally
         {
             CloseHelper.quietCloseAll(second, node);
+        }
+    }
+
+    @Test
+    void shouldKeepTheTransportAliveWhileACallbackBlocksForLongerThanAeronsTimeout() throws Exception
+    {
+        final int port = freeUdpPort();
+        final GridNode node = GridNode.launch(nodeContext(port));
+        final GridClient client = GridClient.connect(udpClient(port));
+        try
+        {
+            client.put("slow", new byte[]{ 1 });
+            final UnsafeBuffer key = new UnsafeBuffer("slow".getBytes(StandardCharsets.US_ASCII));
+            boolean blockedOnCaller = false;
+            for (int attempt = 0; attempt < 3 && !blockedOnCaller; attempt++)
+            {
+                final Thread caller = Thread.currentThread();
+                final AtomicBoolean deliveredHere = new AtomicBoolean();
+                final AtomicBoolean done = new AtomicBoolean();
+                client.get(key, 0, key.capacity(), new ValueCallback()
+                {
+                    public void onWritten(final long correlationId, final long version, final long timestampNs)
+                    {
+                    }
+
+                    public void onRead(final long correlationId, final boolean found, final long version,
+                        final long timestampNs, final DirectBuffer value, final int offset, final int length)
+                    {
+                        if (Thread.currentThread() == caller)
+                        {
+                            deliveredHere.set(true);
+                            // An application's callback that blocks past Aeron's 10 s liveness timeout.
+                            final long blockUntilNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(11);
+                            long leftNs;
+                            while ((leftNs = blockUntilNs - System.nanoTime()) > 0)
+                            {
+                                LockSupport.parkNanos(leftNs);
+                            }
+                        }
+                        done.set(true);
+                    }
+
+                    public void onError(final long correlationId, final ErrorCode code)
+                    {
+                        done.set(true);
+                    }
+                });
+                final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (!done.get() && System.nanoTime() - deadlineNs < 0)
+                {
+                    client.pollAnswers();
+                }
+                blockedOnCaller = deliveredHere.get();
+            }
+            assertTrue(blockedOnCaller, "the answer was never delivered on the calling thread");
+            // The transport lived through it: requests still go out and come back.
+            for (int i = 0; i < 10; i++)
+            {
+                client.put("after-slow", new byte[]{ (byte)i });
+            }
+            assertNull(client.lastTransportError(), String.valueOf(client.lastTransportError()));
+        }
+        finally
+        {
+            CloseHelper.quietCloseAll(client, node);
         }
     }
 
