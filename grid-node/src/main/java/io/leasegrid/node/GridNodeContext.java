@@ -11,6 +11,7 @@ import org.agrona.concurrent.IdleStrategy;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -352,9 +353,9 @@ public final class GridNodeContext
 
     /**
      * Where a node on data directory {@code dataDir} runs its embedded media driver: in shared memory
-     * ({@code /dev/shm/leasegrid-node-<digest of the data directory's absolute path>}) where the machine has it, for
-     * the reason {@link DriverDirectories} gives, else {@code <dataDir>/aeron}. The name follows from the data
-     * directory alone, so every tool that finds a node by its directory finds its driver, and the node's directory
+     * ({@code /dev/shm/leasegrid-node-<digest of the host name and the data directory's real path>}) where the machine
+     * has it, for the reason {@link DriverDirectories} gives, else {@code <dataDir>/aeron}. The name follows from the
+     * data directory alone, so every tool that finds a node by its directory finds its driver, and the node's directory
      * lock guards both.
      *
      * @param dataDir the node's data directory.
@@ -389,6 +390,18 @@ public final class GridNodeContext
         return embeddedAeronDir(dataDir);
     }
 
+    private static String hostName()
+    {
+        try
+        {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return "";
+        }
+    }
+
     private static String sharedMemoryAeronDir(final String dataDir)
     {
         // The real path where the directory exists, so that a symbolic link to it names the same driver.
@@ -401,8 +414,9 @@ public final class GridNodeContext
         {
             // Not there yet: its absolute path it is.
         }
+        // The host name too: containers that share /dev/shm may use the same data path, each its own node.
         final String digest = UUID.nameUUIDFromBytes(
-            path.toString().getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
+            (hostName() + '\n' + path).getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
         return new File(DriverDirectories.SHARED_MEMORY_DIR, EMBEDDED_DRIVER_DIR_PREFIX + digest.substring(0, 16))
             .getPath();
     }

@@ -1,16 +1,18 @@
 package io.leasegrid.system;
 
-import io.leasegrid.node.GridNodeContext;
 import io.leasegrid.client.GridClient;
 import io.leasegrid.client.GridClientContext;
 import io.leasegrid.client.LeaseRequest;
+import io.leasegrid.node.GridNodeContext;
 import io.leasegrid.node.status.CounterType;
 import io.leasegrid.node.status.StatusFile;
 import io.leasegrid.test.ChildJvm;
 import io.leasegrid.test.NodeMain;
 import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.errors.ErrorLogReader;
 import org.agrona.concurrent.status.CountersReader;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +41,16 @@ class StatusAndMetricsTest
 {
     @TempDir
     File dir;
+
+    /**
+     * The node's media driver directory lives in shared memory, outside the temporary directory, and the node killed
+     * at the end of the test leaves it behind.
+     */
+    @AfterEach
+    void removeDriverDirectory()
+    {
+        IoUtil.delete(new File(GridNodeContext.embeddedAeronDir(new File(dir, "node").getPath())), true);
+    }
 
     @Test
     void shouldExposeLiveCountersAlertsAndMetricsToOtherProcesses() throws Exception
