@@ -343,10 +343,10 @@ public final class GridClient implements AutoCloseable
             routed(routes.byName(resource, offset, length)), waitNs);
         pendingAcquire.leaseCallback = callback;
         final long correlationId = pendingAcquire.correlationId;
+        final ShardSession session = pendingAcquire.session;
         if (dispatch.registerCallback(pendingAcquire))
         {
-            final ShardSession session = pendingAcquire.session;
-            dispatch.sentCallback(pendingAcquire, session.proxy.acquire(correlationId, session.sessionId(), ttlNs, waitNs,
+            dispatch.sentCallback(correlationId, session.proxy.acquire(correlationId, session.sessionId(), ttlNs, waitNs,
                 request.mode, request.autoRenew, request.holderLimit, resource, offset, length));
         }
         return correlationId;
@@ -376,7 +376,7 @@ public final class GridClient implements AutoCloseable
         final long correlationId = request.correlationId;
         if (dispatch.registerCallback(request))
         {
-            dispatch.sentCallback(request, route.proxy.release(correlationId, route.sessionId(), leaseId));
+            dispatch.sentCallback(correlationId, route.proxy.release(correlationId, route.sessionId(), leaseId));
         }
         return correlationId;
     }
@@ -584,10 +584,10 @@ public final class GridClient implements AutoCloseable
         arguments.notNull("callback", callback);
         final PendingRequest request = valueRequest(PendingRequest.Kind.PUT, key, keyOffset, keyLength, callback);
         final long correlationId = request.correlationId;
+        final ShardSession session = request.session;
         if (dispatch.registerCallback(request))
         {
-            final ShardSession session = request.session;
-            dispatch.sentCallback(request, session.proxy.put(correlationId, session.sessionId(), key, keyOffset, keyLength,
+            dispatch.sentCallback(correlationId, session.proxy.put(correlationId, session.sessionId(), key, keyOffset, keyLength,
                 value, valueOffset, valueLength));
         }
         return correlationId;
@@ -608,10 +608,10 @@ public final class GridClient implements AutoCloseable
         arguments.notNull("callback", callback);
         final PendingRequest request = valueRequest(PendingRequest.Kind.GET, key, keyOffset, keyLength, callback);
         final long correlationId = request.correlationId;
+        final ShardSession session = request.session;
         if (dispatch.registerCallback(request))
         {
-            final ShardSession session = request.session;
-            dispatch.sentCallback(request, session.proxy.get(correlationId, session.sessionId(), key, keyOffset, keyLength));
+            dispatch.sentCallback(correlationId, session.proxy.get(correlationId, session.sessionId(), key, keyOffset, keyLength));
         }
         return correlationId;
     }
@@ -651,10 +651,10 @@ public final class GridClient implements AutoCloseable
         arguments.notNull("callback", callback);
         final PendingRequest request = valueRequest(PendingRequest.Kind.FENCED_PUT, key, keyOffset, keyLength, callback);
         final long correlationId = request.correlationId;
+        final ShardSession session = request.session;
         if (dispatch.registerCallback(request))
         {
-            final ShardSession session = request.session;
-            dispatch.sentCallback(request, session.proxy.fencedPut(correlationId, session.sessionId(), fencingToken, key,
+            dispatch.sentCallback(correlationId, session.proxy.fencedPut(correlationId, session.sessionId(), fencingToken, key,
                 keyOffset, keyLength, leaseResource, resourceOffset, resourceLength, value, valueOffset, valueLength));
         }
         return correlationId;

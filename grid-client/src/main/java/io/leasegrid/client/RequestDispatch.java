@@ -137,7 +137,8 @@ final class RequestDispatch
      * Register a request of the callback path before it is sent; when its session is not open the failure goes to the
      * callback at once.
      *
-     * @return true when the caller should send it now and report the outcome with {@link #sentCallback}.
+     * @return true when the caller should send it now and report the outcome with {@link #sentCallback}, using only
+     * what it read from the request before this call.
      */
     boolean registerCallback(final PendingRequest request)
     {
@@ -152,12 +153,19 @@ final class RequestDispatch
 
     /**
      * A request of the callback path went out (positive {@code result}) or could not: then its callback hears why.
+     * Takes the correlation id, not the request: once registered, the request may be completed, failed (the client
+     * closing, its session lost) and recycled for another request by other threads before the sender gets here.
      */
-    void sentCallback(final PendingRequest request, final long result)
+    void sentCallback(final long correlationId, final long result)
     {
-        if (result <= 0 && null != pending.take(request.correlationId))
+        if (result <= 0)
         {
-            fail(request, Publication.NOT_CONNECTED == result ? ErrorCode.NOT_CONNECTED : ErrorCode.BACK_PRESSURE, null);
+            final PendingRequest request = pending.take(correlationId);
+            if (null != request)
+            {
+                fail(request, Publication.NOT_CONNECTED == result ? ErrorCode.NOT_CONNECTED : ErrorCode.BACK_PRESSURE,
+                    null);
+            }
         }
     }
 

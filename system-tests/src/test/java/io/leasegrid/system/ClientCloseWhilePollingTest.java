@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(120)
 class ClientCloseWhilePollingTest
 {
-    private static final int ROUNDS = 10;
+    private static final int ROUNDS = 20;
     private static final int THREADS = 3;
 
     @TempDir
