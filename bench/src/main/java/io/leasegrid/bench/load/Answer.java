@@ -31,6 +31,8 @@ final class Answer implements LeaseCallback, ValueCallback
     private final IdleStrategy idle;
     private volatile int state;
     private volatile Thread waiter;
+    /** Answers to requests up to this correlation id came too late: their waits timed out. They are ignored. */
+    private volatile long ignoreUpTo = Long.MIN_VALUE;
     long leaseId;
     ErrorCode error;
 
@@ -53,7 +55,7 @@ final class Answer implements LeaseCallback, ValueCallback
      *
      * @return true when the request succeeded, false when it failed or no answer came by the deadline.
      */
-    boolean await(final GridClient client, final long timeoutNs)
+    boolean await(final GridClient client, final long timeoutNs, final long correlationId)
     {
         final long deadlineNs = System.nanoTime() + timeoutNs;
         waiter = Thread.currentThread();
@@ -63,6 +65,8 @@ final class Answer implements LeaseCallback, ValueCallback
         {
             if (System.nanoTime() - deadlineNs > 0 || Thread.currentThread().isInterrupted())
             {
+                // A late answer must not complete the next request that reuses this object.
+                ignoreUpTo = Math.max(ignoreUpTo, correlationId);
                 return false;
             }
             idle.idle(POLL_ANSWERS ? client.pollAnswers() : 0);
@@ -86,17 +90,29 @@ final class Answer implements LeaseCallback, ValueCallback
 
     public void onGranted(final long correlationId, final long leaseId, final long fencingToken, final long ttlNs)
     {
+        if (correlationId <= ignoreUpTo)
+        {
+            return;
+        }
         this.leaseId = leaseId;
         complete(SUCCEEDED);
     }
 
     public void onReleased(final long correlationId)
     {
+        if (correlationId <= ignoreUpTo)
+        {
+            return;
+        }
         complete(SUCCEEDED);
     }
 
     public void onWritten(final long correlationId, final long version, final long timestampNs)
     {
+        if (correlationId <= ignoreUpTo)
+        {
+            return;
+        }
         complete(SUCCEEDED);
     }
 
@@ -109,11 +125,19 @@ final class Answer implements LeaseCallback, ValueCallback
         final int offset,
         final int length)
     {
+        if (correlationId <= ignoreUpTo)
+        {
+            return;
+        }
         complete(found ? SUCCEEDED : FAILED);
     }
 
     public void onError(final long correlationId, final ErrorCode code)
     {
+        if (correlationId <= ignoreUpTo)
+        {
+            return;
+        }
         error = code;
         complete(FAILED);
     }

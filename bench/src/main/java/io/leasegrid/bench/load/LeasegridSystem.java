@@ -122,6 +122,7 @@ final class LeasegridSystem implements SystemUnderTest
         private final UnsafeBuffer value = new UnsafeBuffer(new byte[Workload.VALUE_LENGTH]);
         private final Answer answer = new Answer(IdleStrategies.named(idleStrategy));
         private final Answer[] batch = new Answer[LoadPoint.MAX_DEPTH];
+        private final long[] batchIds = new long[LoadPoint.MAX_DEPTH];
 
         LeasegridWorker(final int index, final Workload workload)
         {
@@ -152,17 +153,17 @@ final class LeasegridSystem implements SystemUnderTest
             {
                 final UnsafeBuffer resource = ownResources[(int)((firstSequence + i) % OWN_RESOURCES)];
                 batch[i].reset();
-                client.acquire(resource, 0, resource.capacity(), uncontended, batch[i]);
+                batchIds[i] = client.acquire(resource, 0, resource.capacity(), uncontended, batch[i]);
             }
             int granted = 0;
             for (int i = 0; i < depth; i++)
             {
                 final Answer grant = batch[i];
-                if (grant.await(client, ANSWER_TIMEOUT_NS))
+                if (grant.await(client, ANSWER_TIMEOUT_NS, batchIds[i]))
                 {
                     granted++;
                     grant.reset();
-                    client.release(grant.leaseId, grant);
+                    batchIds[i] = client.release(grant.leaseId, grant);
                 }
                 else
                 {
@@ -172,7 +173,7 @@ final class LeasegridSystem implements SystemUnderTest
             int released = 0;
             for (int i = 0; i < depth && granted > 0; i++)
             {
-                if (0 != batch[i].leaseId && batch[i].await(client, ANSWER_TIMEOUT_NS))
+                if (0 != batch[i].leaseId && batch[i].await(client, ANSWER_TIMEOUT_NS, batchIds[i]))
                 {
                     released++;
                 }
@@ -200,14 +201,13 @@ final class LeasegridSystem implements SystemUnderTest
         private boolean lease(final UnsafeBuffer resource, final LeaseRequest request)
         {
             answer.reset();
-            client.acquire(resource, 0, resource.capacity(), request, answer);
-            if (!answer.await(client, ANSWER_TIMEOUT_NS + request.waitTimeout().toNanos()))
+            final long acquireId = client.acquire(resource, 0, resource.capacity(), request, answer);
+            if (!answer.await(client, ANSWER_TIMEOUT_NS + request.waitTimeout().toNanos(), acquireId))
             {
                 return false;
             }
             answer.reset();
-            client.release(answer.leaseId, answer);
-            return answer.await(client, ANSWER_TIMEOUT_NS);
+            return answer.await(client, ANSWER_TIMEOUT_NS, client.release(answer.leaseId, answer));
         }
 
         private boolean fencedPut(final int symbol, final long sequence)
@@ -216,17 +216,15 @@ final class LeasegridSystem implements SystemUnderTest
             value.putLong(0, sequence);
             final UnsafeBuffer key = priceKeys[symbol];
             final UnsafeBuffer feed = feedResources[symbol];
-            client.fencedPut(key, 0, key.capacity(), feed, 0, feed.capacity(), publisherTokens[symbol],
-                value, 0, value.capacity(), answer);
-            return answer.await(client, ANSWER_TIMEOUT_NS);
+            return answer.await(client, ANSWER_TIMEOUT_NS, client.fencedPut(key, 0, key.capacity(), feed, 0,
+                feed.capacity(), publisherTokens[symbol], value, 0, value.capacity(), answer));
         }
 
         private boolean get(final int symbol)
         {
             answer.reset();
             final UnsafeBuffer key = priceKeys[symbol];
-            client.get(key, 0, key.capacity(), answer);
-            return answer.await(client, ANSWER_TIMEOUT_NS);
+            return answer.await(client, ANSWER_TIMEOUT_NS, client.get(key, 0, key.capacity(), answer));
         }
     }
 }
