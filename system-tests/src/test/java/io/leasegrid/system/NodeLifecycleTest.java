@@ -8,7 +8,7 @@ import io.leasegrid.node.GridNodeContext;
 import io.leasegrid.node.status.StatusFile;
 import io.leasegrid.test.ChildJvm;
 import io.leasegrid.test.NodeMain;
-import org.agrona.IoUtil;
+import io.leasegrid.test.TestNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,7 +41,7 @@ class NodeLifecycleTest
     @AfterEach
     void removeDriverDirectory()
     {
-        IoUtil.delete(new File(GridNodeContext.embeddedAeronDir(new File(dir, "node").getPath())), true);
+        TestNode.removeDriverDirectory(new File(dir, "node"));
     }
 
     @Test

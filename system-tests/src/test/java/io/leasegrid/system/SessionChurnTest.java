@@ -7,8 +7,8 @@ import io.leasegrid.client.GridClientContext;
 import io.leasegrid.node.GridNodeContext;
 import io.leasegrid.test.ChildJvm;
 import io.leasegrid.test.NodeMain;
+import io.leasegrid.test.TestNode;
 import org.agrona.CloseHelper;
-import org.agrona.IoUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,7 +46,7 @@ class SessionChurnTest
     @AfterEach
     void removeDriverDirectory()
     {
-        IoUtil.delete(new File(GridNodeContext.embeddedAeronDir(new File(dir, "node").getPath())), true);
+        TestNode.removeDriverDirectory(new File(dir, "node"));
     }
 
     @Test

@@ -8,8 +8,8 @@ import io.leasegrid.node.status.CounterType;
 import io.leasegrid.node.status.StatusFile;
 import io.leasegrid.test.ChildJvm;
 import io.leasegrid.test.NodeMain;
+import io.leasegrid.test.TestNode;
 import org.agrona.CloseHelper;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.errors.ErrorLogReader;
 import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.AfterEach;
@@ -49,7 +49,7 @@ class StatusAndMetricsTest
     @AfterEach
     void removeDriverDirectory()
     {
-        IoUtil.delete(new File(GridNodeContext.embeddedAeronDir(new File(dir, "node").getPath())), true);
+        TestNode.removeDriverDirectory(new File(dir, "node"));
     }
 
     @Test

@@ -182,6 +182,17 @@ public final class TestNode implements AutoCloseable
             process.close();
             process = null;
         }
-        IoUtil.delete(new File(aeronDir()), true);
+        removeDriverDirectory(dir);
+    }
+
+    /**
+     * Remove the media driver directory of a node that ran on {@code dataDir}. It lives outside the data directory (in
+     * shared memory), so a node killed with SIGKILL leaves it behind whatever removes the data directory.
+     *
+     * @param dataDir the node's data directory.
+     */
+    public static void removeDriverDirectory(final File dataDir)
+    {
+        IoUtil.delete(new File(GridNodeContext.runningAeronDir(dataDir.getPath())), true);
     }
 }
