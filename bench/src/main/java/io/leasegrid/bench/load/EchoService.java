@@ -57,9 +57,10 @@ public final class EchoService implements Agent
         return "echo";
     }
 
-    private static void echo(final Publication replies, final org.agrona.DirectBuffer buffer, final int offset, final int length)
+    private void echo(final Publication replies, final org.agrona.DirectBuffer buffer, final int offset, final int length)
     {
-        // Bounded: a reply nobody can take (the pinger left) is dropped after a few thousand tries.
+        // Bounded: a reply nobody can take (the pinger left, or its stream is reconnecting) is dropped after a few
+        // thousand tries; the pinger asks again. This thread runs the driver: back-pressure clears only if it does.
         for (int attempt = 0; attempt < 10_000; attempt++)
         {
             final long result = replies.offer(buffer, offset, length);
@@ -67,7 +68,7 @@ public final class EchoService implements Agent
             {
                 return;
             }
-            Thread.onSpinWait();
+            driver.invoke();
         }
     }
 

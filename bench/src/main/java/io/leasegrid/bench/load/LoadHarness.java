@@ -277,7 +277,7 @@ public final class LoadHarness
         }
     }
 
-    private static int freeUdpPort() throws IOException
+    static int freeUdpPort() throws IOException
     {
         try (DatagramSocket socket = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress()))
         {

@@ -1,10 +1,14 @@
 package io.leasegrid.bench.load;
 
+import io.aeron.Aeron;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
 import io.leasegrid.client.GridClient;
 import io.leasegrid.client.GridClientContext;
 import io.leasegrid.node.GridNode;
 import io.leasegrid.node.GridNodeContext;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
@@ -63,6 +67,49 @@ class SystemsUnderTestTest
         finally
         {
             CloseHelper.quietCloseAll(udp, ipc, node);
+        }
+    }
+
+    /**
+     * Between two points of the floor its pinger's driver is not run for as long as the other systems' points take;
+     * the echo's reply stream then times out, and the first ping of the next point used to wait forever for a pong the
+     * echo had dropped (an open-loop point of 0 ops/s).
+     */
+    @Test
+    void floorPingShouldBeAnsweredAfterItsTransportWasLeftUnrunForSeconds() throws Exception
+    {
+        final String requestEndpoint = "127.0.0.1:" + LoadHarness.freeUdpPort();
+        final String replyEndpoint = "127.0.0.1:" + LoadHarness.freeUdpPort();
+        final MediaDriver echoDriver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+            .threadingMode(ThreadingMode.INVOKER).dirDeleteOnStart(true).dirDeleteOnShutdown(true));
+        Aeron echoAeron = null;
+        AgentRunner echo = null;
+        AeronPingSystem floor = null;
+        try
+        {
+            echoAeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(echoDriver.aeronDirectoryName())
+                .useConductorAgentInvoker(true).driverAgentInvoker(echoDriver.sharedAgentInvoker()));
+            echo = new AgentRunner(GridNodeContext.idleStrategy("backoff"), Throwable::printStackTrace, null,
+                new EchoService(echoDriver.sharedAgentInvoker(), echoAeron, requestEndpoint, replyEndpoint));
+            AgentRunner.startOnThread(echo);
+            floor = new AeronPingSystem("aeron-udp", "raw Aeron UDP", null, "aeron:udp?endpoint=" + requestEndpoint,
+                "aeron:udp?endpoint=" + replyEndpoint, "backoff");
+            floor.prepare(Workload.PING);
+            final Worker worker = floor.worker(Workload.PING, 0);
+            assertTrue(worker.execute(1));
+
+            // Longer than Aeron's publication connection timeout (5 s): nothing runs the pinger's driver meanwhile.
+            Thread.sleep(6_000);
+
+            final long startNs = System.nanoTime();
+            assertTrue(worker.execute(2), "the ping after the gap was not answered");
+            final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+            assertTrue(tookMs < 2_000, "the ping after the gap took " + tookMs + " ms");
+            assertTrue(worker.execute(3));
+        }
+        finally
+        {
+            CloseHelper.quietCloseAll(floor, echo, echoAeron, echoDriver);
         }
     }
 
