@@ -64,6 +64,8 @@ public final class LoadSettings
                 case PING:
                     points.add(point(workload, 1, 0));
                     points.add(point(workload, 1, 2_000));
+                    // The transport alone at the rate of the tail goal: what open loop costs before leasegrid does any work.
+                    points.add(point(workload, 1, Report.HEADLINE_RATE));
                     break;
                 case LEASE:
                     for (final int clients : concurrency)

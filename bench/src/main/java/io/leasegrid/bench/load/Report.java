@@ -144,6 +144,18 @@ final class Report
             throughput(out, LEASEGRID, REDIS, clients, settings.pipelineDepth, 1.0);
         }
         tail(out, LEASEGRID, REDIS, HEADLINE_RATE, 1.0);
+        final RunResult udpLeaseAtRate = find(LEASEGRID, Workload.LEASE, settings.openLoopClients, HEADLINE_RATE, 1);
+        for (final String floor : new String[]{ FLOOR, FLOOR_IPC })
+        {
+            final RunResult pingAtRate = find(floor, Workload.PING, 1, HEADLINE_RATE, 1);
+            if (null != udpLeaseAtRate && null != pingAtRate)
+            {
+                target(out, String.format(Locale.ROOT, "context for the goal above: %s lease p99 at %d ops/s offered " +
+                    "over %s ping-pong p99 at the same rate (1 client; send lag p99 %.1f us)", LEASEGRID, HEADLINE_RATE,
+                    floor, pingAtRate.sendLagMicros(99)), udpLeaseAtRate.micros(99), pingAtRate.micros(99), Double.NaN,
+                    false, "us");
+            }
+        }
         for (final int clients : settings.concurrency)
         {
             throughput(out, LEASEGRID_IPC, REDIS, clients, 1, 3.0);
