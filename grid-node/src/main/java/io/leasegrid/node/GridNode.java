@@ -11,6 +11,7 @@ import io.leasegrid.node.shard.ShardAgent;
 import io.leasegrid.node.shard.ShardContext;
 import io.leasegrid.node.status.Alerts;
 import io.leasegrid.node.status.DiskWatch;
+import io.leasegrid.node.status.ReadAhead;
 import io.leasegrid.node.status.PrometheusEndpoint;
 import io.leasegrid.node.status.ShardCounters;
 import io.leasegrid.node.status.StatusFile;
@@ -371,6 +372,12 @@ public final class GridNode implements AutoCloseable
             ", " + context.partitions() + " partitions on " + context.shards() + " shard(s)" +
             ("invoker".equals(context.driverThreading()) ? " (running its media driver)" : "") + ", data in " +
             context.journalDir().getAbsolutePath());
+        final FileStore journalStore = journalStore(context);
+        final String readAheadWarning = null == journalStore ? null : ReadAhead.warning(journalStore);
+        if (null != readAheadWarning)
+        {
+            System.out.println(readAheadWarning);
+        }
         if (null == context.credentials())
         {
             System.out.println("*** WARNING: no credentials file (" + GridNodeConfiguration.CREDENTIALS_FILE_PROP_NAME +

@@ -1,0 +1,75 @@
+package io.leasegrid.bench;
+
+import io.leasegrid.journal.JournalContext;
+import io.leasegrid.journal.PartitionJournal;
+import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One thread appending to many partition journals in turn, as a shard does with its partitions (271 by default on
+ * one shard). Compared with one journal, this shows what Chronicle's per-queue state costs when a thread moves
+ * between queues on every append.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class ManyJournalsAppendBenchmark
+{
+    @Param({ "1", "271" })
+    int journals;
+
+    private File dir;
+    private PartitionJournal[] open;
+    private UnsafeBuffer operation;
+    private int next;
+
+    @Setup(Level.Trial)
+    public void openJournals() throws IOException
+    {
+        dir = Files.createTempDirectory("leasegrid-jmh-journals").toFile();
+        open = new PartitionJournal[journals];
+        for (int i = 0; i < journals; i++)
+        {
+            open[i] = PartitionJournal.open(new JournalContext()
+                .journalDir(new File(dir, Integer.toString(i)).getPath()).partitionId(i));
+        }
+        operation = new UnsafeBuffer(new byte[64]);
+    }
+
+    @TearDown(Level.Trial)
+    public void closeJournals()
+    {
+        CloseHelper.closeAll(open);
+        IoUtil.delete(dir, true);
+    }
+
+    @Benchmark
+    public long appendRoundRobin()
+    {
+        final PartitionJournal journal = open[next];
+        next = next + 1 == journals ? 0 : next + 1;
+        return journal.append(1, 42, 43, operation, 0, operation.capacity());
+    }
+}
