@@ -27,7 +27,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * One thread appending to many partition journals in turn, as a shard does with its partitions (271 by default on
  * one shard). Compared with one journal, this shows what Chronicle's per-queue state costs when a thread moves
- * between queues on every append.
+ * between queues on every append, and it shows the stall that the first writes to new pages of many memory-mapped
+ * journals cause where the journal's disk reads far ahead: each such page fault reads ahead and zero-fills up to
+ * {@code read_ahead_kb} of the sparse file on the appending thread. With 8 MB read-ahead (the test VM) the
+ * 271-journal case stalls for about three seconds every ten million appends; with 128 KB it does not (README,
+ * "Operating a node: the journal's disk"). It writes about 200 MB per second of measurement into the temp directory
+ * (a few GB for a dozen iterations), all of it deleted when the trial ends.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -372,11 +372,17 @@ public final class GridNode implements AutoCloseable
             ", " + context.partitions() + " partitions on " + context.shards() + " shard(s)" +
             ("invoker".equals(context.driverThreading()) ? " (running its media driver)" : "") + ", data in " +
             context.journalDir().getAbsolutePath());
-        final FileStore journalStore = journalStore(context);
-        final String readAheadWarning = null == journalStore ? null : ReadAhead.warning(journalStore);
-        if (null != readAheadWarning)
+        try
         {
-            System.out.println(readAheadWarning);
+            final String readAheadWarning = ReadAhead.warning(context.journalDir().toPath());
+            if (null != readAheadWarning)
+            {
+                System.out.println(readAheadWarning);
+            }
+        }
+        catch (final RuntimeException ignore)
+        {
+            // Advice only: a node that runs must not fail here.
         }
         if (null == context.credentials())
         {

@@ -37,6 +37,8 @@ final class AeronPingSystem implements SystemUnderTest
     private final Publication requests;
     private final Subscription replies;
     private final String idleStrategy;
+    /** Points run one after another, each worker on one thread: no two threads ping at once. */
+    private long lastPingId;
 
     /**
      * @param aeronDir the directory of a running driver to use; null to run one of this system's own.
@@ -130,9 +132,11 @@ final class AeronPingSystem implements SystemUnderTest
 
         public boolean execute(final long sequence)
         {
-            expected = sequence;
+            // Unique across the points of a run, not the point's sequence: a pong of an earlier point, late or sent
+            // twice after a resend, must never answer a ping of this one.
+            expected = ++lastPingId;
             answered = false;
-            message.putLong(0, sequence);
+            message.putLong(0, expected);
             final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
             if (!send(deadlineNs))
             {

@@ -2,7 +2,6 @@ package io.leasegrid.node.status;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -17,40 +16,64 @@ import java.nio.file.Paths;
  * round-robin to 271 journals stopped for about three seconds every ten million appends, 98% of it in the kernel's
  * {@code memset} ({@code perf}, {@code ManyJournalsAppendBenchmark}); at 128 KB it did not. Cold path: read once when
  * a node starts.
+ * <p>
+ * The device is found from the directory's device number ({@code /sys/dev/block/MAJOR:MINOR}), which names the
+ * kernel's device whatever the mount table calls it ({@code /dev/root}, {@code /dev/mapper/...}, a device absent from
+ * a container's {@code /dev}). File systems that are not on one block device (tmpfs, overlay's upper layer aside,
+ * network and pooled file systems) give no answer. btrfs keeps a read-ahead of its own, not read here.
  */
 public final class ReadAhead
 {
     /** Above this a warning is printed: the usual default is 128 KB. */
     public static final long WARN_ABOVE_KB = 1024;
 
+    private static final Path SYS_DEV_BLOCK = Paths.get("/sys/dev/block");
     private static final Path SYS_CLASS_BLOCK = Paths.get("/sys/class/block");
+    private static final String SETTING = "queue/read_ahead_kb";
 
     private ReadAhead()
     {
     }
 
     /**
-     * @return the read-ahead in KB of the device holding {@code store}, or -1 when it cannot be told (not a block
-     * device, not Linux, tmpfs).
+     * @return the {@code read_ahead_kb} file of the block device holding {@code path}, or null when there is none
+     * (not Linux, not a block device, not readable).
      */
-    public static long kilobytes(final FileStore store)
+    public static Path settingFile(final Path path)
     {
-        final String name = store.name();
-        if (null == name || !name.startsWith("/dev/"))
+        try
+        {
+            final long device = ((Number)Files.getAttribute(path, "unix:dev")).longValue();
+            final Path sysDevice = SYS_DEV_BLOCK.resolve(major(device) + ":" + minor(device)).toRealPath();
+            // A partition has no queue: the setting belongs to the disk it is part of.
+            final Path disk = Files.isReadable(sysDevice.resolve(SETTING)) ? sysDevice : sysDevice.getParent();
+            final Path setting = disk.resolve(SETTING);
+            if (!Files.isReadable(setting))
+            {
+                return null;
+            }
+            // The short name people know, where it leads to the same file.
+            final Path named = SYS_CLASS_BLOCK.resolve(disk.getFileName()).resolve(SETTING);
+            return Files.isReadable(named) && Files.isSameFile(named, setting) ? named : setting;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return null;
+        }
+    }
+
+    /**
+     * @return the read-ahead in KB of the device holding {@code path}, or -1 when it cannot be told.
+     */
+    public static long kilobytes(final Path path)
+    {
+        final Path setting = settingFile(path);
+        if (null == setting)
         {
             return -1;
         }
         try
         {
-            // /dev/mapper/x and /dev/disk/by-*/x are links to the kernel's name (dm-0, sda1).
-            final String device = Paths.get(name).toRealPath().getFileName().toString();
-            final Path sysDevice = SYS_CLASS_BLOCK.resolve(device).toRealPath();
-            Path setting = sysDevice.resolve("queue/read_ahead_kb");
-            if (!Files.isReadable(setting))
-            {
-                // A partition: the setting belongs to the disk it is part of.
-                setting = sysDevice.getParent().resolve("queue/read_ahead_kb");
-            }
             return Long.parseLong(new String(Files.readAllBytes(setting), StandardCharsets.US_ASCII).trim());
         }
         catch (final IOException | RuntimeException ex)
@@ -60,19 +83,35 @@ public final class ReadAhead
     }
 
     /**
-     * @return a warning for a person, or null when the read-ahead is fine or unknown.
+     * @return a warning for a person, or null when the read-ahead is fine or unknown. Never throws.
      */
-    public static String warning(final FileStore store)
+    public static String warning(final Path path)
     {
-        final long kilobytes = kilobytes(store);
-        if (kilobytes <= WARN_ABOVE_KB)
+        final Path setting = settingFile(path);
+        final long kilobytes = kilobytes(path);
+        if (null == setting || kilobytes <= WARN_ABOVE_KB)
         {
             return null;
         }
-        final String device = store.name();
-        return "*** WARNING: the journal's device " + device + " reads ahead " + kilobytes + " KB: each first write " +
-            "to a journal page then zero-fills that much on the shard's thread, and under sustained load the shard " +
-            "stalls for seconds. Lower it (as root): echo 128 > /sys/class/block/" +
-            Paths.get(device).getFileName() + "/queue/read_ahead_kb (or the disk it is a partition of) ***";
+        return "*** WARNING: the journal's disk reads ahead " + kilobytes + " KB: each first write to a journal page " +
+            "then zero-fills that much on the shard's thread, and under sustained load the shard stalls for seconds. " +
+            "Lower it (as root): echo 128 > " + setting + " and restart the node (open files keep the read-ahead " +
+            "they were opened with) ***";
+    }
+
+    /**
+     * Linux's encoding of a device number (glibc's {@code gnu_dev_major}).
+     */
+    static long major(final long device)
+    {
+        return ((device >>> 8) & 0xfffL) | ((device >>> 32) & ~0xfffL);
+    }
+
+    /**
+     * Linux's encoding of a device number (glibc's {@code gnu_dev_minor}).
+     */
+    static long minor(final long device)
+    {
+        return (device & 0xffL) | ((device >>> 12) & ~0xffL);
     }
 }

@@ -3,15 +3,12 @@ package io.leasegrid.node.status;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileStore;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.attribute.FileAttributeView;
-import java.nio.file.attribute.FileStoreAttributeView;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -22,30 +19,59 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class ReadAheadTest
 {
     @TempDir
-    File dir;
+    Path dir;
 
     @Test
-    void shouldReadTheSettingOfTheDiskAJournalDirectoryIsOn() throws IOException
+    void shouldDecodeLinuxDeviceNumbers()
     {
-        final FileStore store = Files.getFileStore(dir.toPath());
-        assumeTrue(store.name().startsWith("/dev/"), "the temp directory is not on a block device: " + store.name());
-        final String device = Paths.get(store.name()).toRealPath().getFileName().toString();
-        final Path sysDevice = Paths.get("/sys/class/block", device).toRealPath();
-        Path setting = sysDevice.resolve("queue/read_ahead_kb");
+        assertEquals(8, ReadAhead.major(0x801));
+        assertEquals(1, ReadAhead.minor(0x801));
+        // nvme0n1 is 259:0; a large minor spills into the high bits: 253:300 is 0x10FD2C.
+        assertEquals(259, ReadAhead.major(259L << 8));
+        assertEquals(0, ReadAhead.minor(259L << 8));
+        assertEquals(253, ReadAhead.major(0x10FD2CL));
+        assertEquals(300, ReadAhead.minor(0x10FD2CL));
+    }
+
+    /**
+     * Checked against the device found another way: the block device whose {@code dev} file holds the directory's
+     * device number, by a scan of {@code /sys/class/block}.
+     */
+    @Test
+    void shouldReadTheSettingOfTheDiskADirectoryIsOn() throws IOException
+    {
+        final long device = ((Number)Files.getAttribute(dir, "unix:dev")).longValue();
+        final String number = ReadAhead.major(device) + ":" + ReadAhead.minor(device);
+        Path found = null;
+        final Path sysClassBlock = Paths.get("/sys/class/block");
+        assumeTrue(Files.isDirectory(sysClassBlock), "no /sys/class/block here");
+        try (DirectoryStream<Path> devices = Files.newDirectoryStream(sysClassBlock))
+        {
+            for (final Path candidate : devices)
+            {
+                final Path dev = candidate.resolve("dev");
+                if (Files.isReadable(dev) && number.equals(Files.readString(dev).trim()))
+                {
+                    found = candidate.toRealPath();
+                }
+            }
+        }
+        assumeTrue(null != found, "the temp directory is not on a block device (" + number + ")");
+        Path setting = found.resolve("queue/read_ahead_kb");
         if (!Files.isReadable(setting))
         {
-            setting = sysDevice.getParent().resolve("queue/read_ahead_kb");
+            setting = found.getParent().resolve("queue/read_ahead_kb");
         }
-        assumeTrue(Files.isReadable(setting), "no read-ahead setting for " + device);
         final long expected = Long.parseLong(new String(Files.readAllBytes(setting), StandardCharsets.US_ASCII).trim());
 
-        assertEquals(expected, ReadAhead.kilobytes(store));
-        final String warning = ReadAhead.warning(store);
+        assertEquals(setting.toRealPath(), ReadAhead.settingFile(dir).toRealPath());
+        assertEquals(expected, ReadAhead.kilobytes(dir));
+        final String warning = ReadAhead.warning(dir);
         if (expected > ReadAhead.WARN_ABOVE_KB)
         {
             assertNotNull(warning);
             assertTrue(warning.contains(expected + " KB"), warning);
-            assertTrue(warning.contains("read_ahead_kb"), warning);
+            assertTrue(warning.contains("echo 128 > " + ReadAhead.settingFile(dir)), warning);
         }
         else
         {
@@ -54,71 +80,29 @@ class ReadAheadTest
     }
 
     @Test
-    void shouldSayNothingWhereThereIsNoBlockDevice()
+    void shouldSayNothingForAFileSystemWithoutABlockDevice() throws IOException
     {
-        assertEquals(-1, ReadAhead.kilobytes(new NamedStore("tmpfs")));
-        assertNull(ReadAhead.warning(new NamedStore("tmpfs")));
-        assertEquals(-1, ReadAhead.kilobytes(new NamedStore("/dev/no-such-device")));
-        assertNull(ReadAhead.warning(new NamedStore("/dev/no-such-device")));
+        final Path shm = Paths.get("/dev/shm");
+        assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm), "no /dev/shm here");
+        final Path inMemory = Files.createTempDirectory(shm, "leasegrid-readahead-test");
+        try
+        {
+            assertNull(ReadAhead.settingFile(inMemory));
+            assertEquals(-1, ReadAhead.kilobytes(inMemory));
+            assertNull(ReadAhead.warning(inMemory));
+        }
+        finally
+        {
+            Files.delete(inMemory);
+        }
     }
 
-    private static final class NamedStore extends FileStore
+    @Test
+    void shouldSayNothingForAPathThatDoesNotExist()
     {
-        private final String name;
-
-        NamedStore(final String name)
-        {
-            this.name = name;
-        }
-
-        public String name()
-        {
-            return name;
-        }
-
-        public String type()
-        {
-            return "test";
-        }
-
-        public boolean isReadOnly()
-        {
-            return false;
-        }
-
-        public long getTotalSpace()
-        {
-            return 0;
-        }
-
-        public long getUsableSpace()
-        {
-            return 0;
-        }
-
-        public long getUnallocatedSpace()
-        {
-            return 0;
-        }
-
-        public boolean supportsFileAttributeView(final Class<? extends FileAttributeView> type)
-        {
-            return false;
-        }
-
-        public boolean supportsFileAttributeView(final String name)
-        {
-            return false;
-        }
-
-        public <V extends FileStoreAttributeView> V getFileStoreAttributeView(final Class<V> type)
-        {
-            return null;
-        }
-
-        public Object getAttribute(final String attribute)
-        {
-            return null;
-        }
+        final Path missing = dir.resolve("no-such-directory");
+        assertNull(ReadAhead.settingFile(missing));
+        assertEquals(-1, ReadAhead.kilobytes(missing));
+        assertNull(ReadAhead.warning(missing));
     }
 }
