@@ -13,7 +13,9 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The transport floor: raw Aeron ping-pong with the {@link EchoService}, over UDP (through a media driver of its own
@@ -39,6 +41,14 @@ final class AeronPingSystem implements SystemUnderTest
     private final String idleStrategy;
     /** Points run one after another, each worker on one thread: no two threads ping at once. */
     private long lastPingId;
+    /**
+     * Whose turn it is to run this system's own driver and Aeron conductor: a point's worker (from its creation to its
+     * close), {@link #prepare}, or between them the keeper thread. Aeron ends a client whose conductor has not run for
+     * 10 s, and the other systems' points in between can take longer than that.
+     */
+    private final Semaphore transportTurn = new Semaphore(1);
+    private final Thread keeper;
+    private volatile boolean closing;
 
     /**
      * @param aeronDir the directory of a running driver to use; null to run one of this system's own.
@@ -69,6 +79,12 @@ final class AeronPingSystem implements SystemUnderTest
         }
         requests = aeron.addPublication(requestChannel, EchoService.REQUEST_STREAM);
         replies = aeron.addSubscription(replyChannel, EchoService.REPLY_STREAM);
+        keeper = null == driverInvoker ? null : new Thread(this::keepTransportAlive, name + "-keeper");
+        if (null != keeper)
+        {
+            keeper.setDaemon(true);
+            keeper.start();
+        }
     }
 
     public String name()
@@ -88,25 +104,72 @@ final class AeronPingSystem implements SystemUnderTest
 
     public void prepare(final Workload workload)
     {
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!requests.isConnected() || !replies.isConnected())
+        transportTurn.acquireUninterruptibly();
+        try
         {
-            if (System.nanoTime() - deadlineNs > 0)
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!requests.isConnected() || !replies.isConnected())
             {
-                throw new IllegalStateException(name + ": the echo service did not connect");
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw new IllegalStateException(name + ": the echo service did not connect");
+                }
+                aeron.context().idleStrategy().idle(invokeTransport());
             }
-            aeron.context().idleStrategy().idle(invokeTransport());
+        }
+        finally
+        {
+            transportTurn.release();
         }
     }
 
     public Worker worker(final Workload workload, final int index)
     {
+        transportTurn.acquireUninterruptibly();
         return new PingWorker(GridNodeContext.idleStrategy(idleStrategy));
     }
 
     public void close()
     {
+        closing = true;
+        if (null != keeper)
+        {
+            keeper.interrupt();
+            try
+            {
+                keeper.join(TimeUnit.SECONDS.toMillis(5));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
         CloseHelper.closeAll(requests, replies, aeron, driver);
+    }
+
+    /**
+     * Between points, run the transport every millisecond while no worker or {@link #prepare} has the turn.
+     */
+    private void keepTransportAlive()
+    {
+        while (!closing)
+        {
+            if (transportTurn.tryAcquire())
+            {
+                try
+                {
+                    if (!closing)
+                    {
+                        invokeTransport();
+                    }
+                }
+                finally
+                {
+                    transportTurn.release();
+                }
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
     }
 
     /**
@@ -124,10 +187,24 @@ final class AeronPingSystem implements SystemUnderTest
         private final FragmentAssembler onPong = new FragmentAssembler(this::onPong);
         private long expected;
         private boolean answered;
+        private boolean closed;
 
         PingWorker(final IdleStrategy idle)
         {
             this.idle = idle;
+        }
+
+        /**
+         * The point is over and its thread has ended ({@link LoadRun} joins its threads first): the keeper may run the
+         * transport again.
+         */
+        public void close()
+        {
+            if (!closed)
+            {
+                closed = true;
+                transportTurn.release();
+            }
         }
 
         public boolean execute(final long sequence)
