@@ -36,8 +36,6 @@ final class LoadRun
     private static final long HIGHEST_TRACKABLE_NS = TimeUnit.SECONDS.toNanos(60);
     private static final long PROGRESS_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long SPIN_MARGIN_NS = TimeUnit.MICROSECONDS.toNanos(20);
-    /** Longer than any operation's own timeout (5 s in every system). */
-    private static final long JOIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
     private static final long STOP_GRACE_NS = TimeUnit.SECONDS.toNanos(10);
     private static final long DRAIN_LIMIT_NS = TimeUnit.SECONDS.toNanos(1);
 
@@ -99,35 +97,11 @@ final class LoadRun
                 thread.interrupt();
             }
             // A worker is closed only once its thread has left it (an operation ends within its own timeout).
-            joinAll(threads);
+            waitUntil(System.nanoTime() + STOP_GRACE_NS, threads);
             for (final Worker worker : workers)
             {
                 worker.close();
             }
-        }
-    }
-
-    private static void joinAll(final List<Thread> threads)
-    {
-        boolean interrupted = false;
-        final long deadlineNs = System.nanoTime() + JOIN_TIMEOUT_NS;
-        for (final Thread thread : threads)
-        {
-            while (thread.isAlive() && System.nanoTime() - deadlineNs < 0)
-            {
-                try
-                {
-                    thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime())));
-                }
-                catch (final InterruptedException ex)
-                {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
         }
     }
 

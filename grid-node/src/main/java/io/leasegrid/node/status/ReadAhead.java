@@ -67,7 +67,28 @@ public final class ReadAhead
      */
     public static long kilobytes(final Path path)
     {
+        return read(settingFile(path));
+    }
+
+    /**
+     * @return a warning for a person, or null when the read-ahead is fine or unknown. Never throws.
+     */
+    public static String warning(final Path path)
+    {
         final Path setting = settingFile(path);
+        final long kilobytes = read(setting);
+        if (kilobytes <= WARN_ABOVE_KB)
+        {
+            return null;
+        }
+        return "*** WARNING: the journal's disk reads ahead " + kilobytes + " KB: each first write to a journal page " +
+            "then zero-fills that much on the shard's thread, and under sustained load the shard stalls for seconds. " +
+            "Lower it (as root): echo 128 > " + setting + " and restart the node (open files keep the read-ahead " +
+            "they were opened with) ***";
+    }
+
+    private static long read(final Path setting)
+    {
         if (null == setting)
         {
             return -1;
@@ -80,23 +101,6 @@ public final class ReadAhead
         {
             return -1;
         }
-    }
-
-    /**
-     * @return a warning for a person, or null when the read-ahead is fine or unknown. Never throws.
-     */
-    public static String warning(final Path path)
-    {
-        final Path setting = settingFile(path);
-        final long kilobytes = kilobytes(path);
-        if (null == setting || kilobytes <= WARN_ABOVE_KB)
-        {
-            return null;
-        }
-        return "*** WARNING: the journal's disk reads ahead " + kilobytes + " KB: each first write to a journal page " +
-            "then zero-fills that much on the shard's thread, and under sustained load the shard stalls for seconds. " +
-            "Lower it (as root): echo 128 > " + setting + " and restart the node (open files keep the read-ahead " +
-            "they were opened with) ***";
     }
 
     /**
