@@ -27,12 +27,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * One thread appending to many partition journals in turn, as a shard does with its partitions (271 by default on
  * one shard). Compared with one journal, this shows what Chronicle's per-queue state costs when a thread moves
- * between queues on every append, and it shows the stall that the first writes to new pages of many memory-mapped
- * journals cause where the journal's disk reads far ahead: each such page fault reads ahead and zero-fills up to
- * {@code read_ahead_kb} of the sparse file on the appending thread. With 8 MB read-ahead (the test VM) the
- * 271-journal case stalls for about three seconds every ten million appends; with 128 KB it does not (README,
- * "Operating a node: the journal's disk"). It writes about 200 MB per second of measurement into the temp directory
- * (a few GB for a dozen iterations), all of it deleted when the trial ends.
+ * between queues on every append. With {@code readAhead=true} it also shows the stall that the first writes to new
+ * pages of many memory-mapped journals cause where the journal's disk reads far ahead: each such page fault reads
+ * ahead and zero-fills up to {@code read_ahead_kb} of the sparse file on the appending thread (8 MB on the test VM:
+ * iterations of 11–20 ms per append instead of ~480 ns). The default, {@code readAhead=false}, is the journal's own
+ * default: its writer opts out of read-ahead (README, "Operating a node: the journal's disk"). It writes about
+ * 200–300 MB per second of measurement into the temp directory (a few GB for a dozen iterations), all of it deleted
+ * when the trial ends.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -44,6 +45,10 @@ public class ManyJournalsAppendBenchmark
 {
     @Param({ "1", "271" })
     int journals;
+
+    /** The journal's default (false) advises its writer's mappings against read-ahead; true keeps the kernel's. */
+    @Param({ "false", "true" })
+    boolean readAhead;
 
     private File dir;
     private PartitionJournal[] open;
@@ -58,7 +63,7 @@ public class ManyJournalsAppendBenchmark
         for (int i = 0; i < journals; i++)
         {
             open[i] = PartitionJournal.open(new JournalContext()
-                .journalDir(new File(dir, Integer.toString(i)).getPath()).partitionId(i));
+                .journalDir(new File(dir, Integer.toString(i)).getPath()).partitionId(i).readAhead(readAhead));
         }
         operation = new UnsafeBuffer(new byte[64]);
     }

@@ -5,6 +5,7 @@ import io.aeron.Subscription;
 import io.aeron.UnavailableImageHandler;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.leasegrid.journal.JournalContext;
 import io.leasegrid.node.partition.ConsistentHashRing;
 import io.leasegrid.node.partition.PartitionTable;
 import io.leasegrid.node.shard.ShardAgent;
@@ -374,7 +375,8 @@ public final class GridNode implements AutoCloseable
             context.journalDir().getAbsolutePath());
         try
         {
-            final String readAheadWarning = ReadAhead.warning(context.journalDir().toPath());
+            final String readAheadWarning = new JournalContext().readAhead() ?
+                ReadAhead.warning(context.journalDir().toPath()) : null;
             if (null != readAheadWarning)
             {
                 System.out.println(readAheadWarning);

@@ -20,6 +20,7 @@ public final class JournalContext
     private long blockSize;
     private long lockTimeoutMs;
     private boolean readOnly;
+    private boolean readAhead = JournalConfiguration.readAhead();
     private EpochClock epochClock;
     private RollCycle rollCycle;
     private boolean concluded;
@@ -211,6 +212,27 @@ public final class JournalContext
     public boolean readOnly()
     {
         return readOnly;
+    }
+
+    /**
+     * Let the kernel read ahead around the pages the writer faults in, see
+     * {@link JournalConfiguration#READ_AHEAD_PROP_NAME}.
+     *
+     * @param readAhead true to leave the kernel's read-ahead on for the writer's mappings.
+     * @return this for a fluent API.
+     */
+    public JournalContext readAhead(final boolean readAhead)
+    {
+        this.readAhead = readAhead;
+        return this;
+    }
+
+    /**
+     * @return true when the writer's mappings keep the kernel's read-ahead.
+     */
+    public boolean readAhead()
+    {
+        return readAhead;
     }
 
     /**

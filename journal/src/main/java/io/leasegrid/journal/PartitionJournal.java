@@ -63,6 +63,7 @@ public final class PartitionJournal implements AutoCloseable
     private final PositionIndex positionIndex = new PositionIndex();
     private final RollCycle rollCycle;
     private final EpochClock wallClock;
+    private final WriteMappingAdvice writeMappingAdvice;
     private long cycleTimeMs;
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -103,6 +104,7 @@ public final class PartitionJournal implements AutoCloseable
         }
 
         wallClock = context.epochClock();
+        writeMappingAdvice = new WriteMappingAdvice(!context.readAhead());
         queue = SingleChronicleQueueBuilder.binary(dir)
             .rollCycle(context.rollCycle())
             .blockSize(context.blockSize())
@@ -201,6 +203,14 @@ public final class PartitionJournal implements AutoCloseable
     }
 
     /**
+     * @return calls about the writer's mappings the kernel refused, see {@link WriteMappingAdvice}; for tests.
+     */
+    int writeAdviceRefusals()
+    {
+        return writeMappingAdvice.refusals();
+    }
+
+    /**
      * @return entries found torn at the end of the journal and discarded when it was opened.
      */
     public int tornEntriesDiscarded()
@@ -243,7 +253,9 @@ public final class PartitionJournal implements AutoCloseable
         }
 
         final long writePosition = bytes.writePosition();
-        claimBuffer.wrap(bytes.addressForWrite(writePosition), length);
+        final long address = bytes.addressForWrite(writePosition);
+        writeMappingAdvice.beforeWrite(bytes, address);
+        claimBuffer.wrap(address, length);
         bytes.writeSkip(length);
 
         entryEncoder.wrapAndApplyHeader(claimBuffer, 0, headerEncoder).checksum(0).partitionId(partitionId);

@@ -1,5 +1,7 @@
 package io.leasegrid.node.status;
 
+import io.leasegrid.journal.JournalConfiguration;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -7,7 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /**
- * The read-ahead of the block device a journal lives on, and whether it is large enough to stall a shard.
+ * The read-ahead of the block device a journal lives on, and whether it is large enough to stall a shard whose
+ * journals keep the kernel's read-ahead ({@code leasegrid.journal.read.ahead=true}; by default the journal's writer
+ * opts out, see the journal's {@code WriteMappingAdvice}).
  * <p>
  * A journal is a memory-mapped sparse file. The first write to each new page is a page fault that reads the page in,
  * and Linux reads ahead around it as it would for a file read: it zero-fills up to {@code read_ahead_kb} of the hole,
@@ -71,7 +75,9 @@ public final class ReadAhead
     }
 
     /**
-     * @return a warning for a person, or null when the read-ahead is fine or unknown. Never throws.
+     * @return a warning for a person, or null when the read-ahead is fine or unknown. Never throws. Only worth asking
+     * when the journal keeps the kernel's read-ahead for its writer ({@link JournalConfiguration#READ_AHEAD_PROP_NAME});
+     * by default it does not, and the disk's setting does not reach the shard.
      */
     public static String warning(final Path path)
     {
@@ -81,10 +87,10 @@ public final class ReadAhead
         {
             return null;
         }
-        return "*** WARNING: the journal's disk reads ahead " + kilobytes + " KB: each first write to a journal page " +
-            "then zero-fills that much on the shard's thread, and under sustained load the shard stalls for seconds. " +
-            "Lower it (as root): echo 128 > " + setting + " and restart the node (open files keep the read-ahead " +
-            "they were opened with) ***";
+        return "*** WARNING: " + JournalConfiguration.READ_AHEAD_PROP_NAME + "=true and the journal's disk reads ahead " +
+            kilobytes + " KB: each first write to a journal page then zero-fills that much on the shard's thread, and " +
+            "under sustained load the shard stalls for seconds. Leave the setting at its default (false), or lower the " +
+            "disk's read-ahead (as root): echo 128 > " + setting + " and restart the node ***";
     }
 
     private static long read(final Path setting)
