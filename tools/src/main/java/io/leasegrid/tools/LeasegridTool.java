@@ -1,5 +1,6 @@
 package io.leasegrid.tools;
 
+import io.leasegrid.journal.JournalConfiguration;
 import io.leasegrid.node.GridNode;
 import io.leasegrid.node.GridNodeConfiguration;
 import io.leasegrid.node.GridNodeContext;
@@ -209,7 +210,20 @@ public final class LeasegridTool
     private static Set<String> knownSettings()
     {
         final Set<String> names = new HashSet<>();
-        for (final Field field : GridNodeConfiguration.class.getFields())
+        addPropertyNames(GridNodeConfiguration.class, names);
+        addPropertyNames(JournalConfiguration.class, names);
+        names.add("leasegrid.client.idle.strategy");
+        names.add(DriverDirectories.BASE_PROP_NAME);
+        names.add("leasegrid.client.driver.threading");
+        return names;
+    }
+
+    /**
+     * Every {@code *_PROP_NAME} constant of a configuration class, so a setting added there is known here too.
+     */
+    private static void addPropertyNames(final Class<?> configuration, final Set<String> names)
+    {
+        for (final Field field : configuration.getFields())
         {
             if (Modifier.isStatic(field.getModifiers()) && field.getName().endsWith("_PROP_NAME"))
             {
@@ -223,14 +237,6 @@ public final class LeasegridTool
                 }
             }
         }
-        names.add("leasegrid.journal.roll.cycle");
-        names.add("leasegrid.journal.block.size");
-        names.add("leasegrid.journal.lock.timeout.ms");
-        names.add("leasegrid.journal.dir");
-        names.add("leasegrid.client.idle.strategy");
-        names.add(DriverDirectories.BASE_PROP_NAME);
-        names.add("leasegrid.client.driver.threading");
-        return names;
     }
 
     private static int help(final String[] args, final PrintStream out, final PrintStream err)

@@ -199,6 +199,12 @@ class CommandLineTest
         assertEquals(ExitCodes.USAGE, typo.status, typo.toString());
         assertTrue(typo.err.startsWith("leasegrid node: unknown setting -Dleasegrid.port"), typo.toString());
 
+        // Every journal setting is a known one: this start gets past the check and stops at the owned directory.
+        final Result journalSetting = runNode("-Dleasegrid.dir=" + node.dir().getPath(),
+            "-Dleasegrid.journal.read.ahead=true", "-Dleasegrid.journal.lock.timeout.ms=5000");
+        assertEquals(ExitCodes.FAILED, journalSetting.status, journalSetting.toString());
+        assertTrue(journalSetting.err.contains("belongs to another running node"), journalSetting.toString());
+
         final File properties = new File(grid.newDirectory("properties"), "node.properties");
         Files.writeString(properties.toPath(), "leasegrid.shrads=2\n");
         final Result fileTypo = runNode(properties.getPath());
