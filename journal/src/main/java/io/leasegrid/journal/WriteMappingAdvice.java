@@ -3,6 +3,7 @@ package io.leasegrid.journal;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.bytes.MappedBytesStore;
+import net.openhft.chronicle.core.OS;
 import net.openhft.posix.MAdviseFlag;
 import net.openhft.posix.PosixAPI;
 
@@ -21,9 +22,11 @@ import net.openhft.posix.PosixAPI;
  * that of the end of what is present: one call instead of sixteen faults.
  * <p>
  * Chronicle maps a journal file chunk by chunk; each chunk is its own mapping and is advised once, the first time the
- * writer lands in it. Reading a journal (recovery, tools) is not advised: it reads whole files front to back, and
- * read-ahead is what makes that fast. A refused call (an old kernel, the end of a file) is counted, never thrown:
- * the write goes on and faults its pages in as it would have anyway.
+ * writer lands in it. Chunks the writer never enters keep read-ahead: recovery and the tools read whole files front to
+ * back, and read-ahead is what makes that fast. Readers in the writer's process share its mappings (Chronicle keeps
+ * one per chunk), so a reader of the chunk being written faults page by page; those pages are in memory already.
+ * A refused call (an old kernel) is counted, never thrown: the write goes on and faults its pages in as it would
+ * have anyway.
  * <p>
  * Not thread safe: owned by the journal's writer. Allocation free.
  */
@@ -34,7 +37,8 @@ final class WriteMappingAdvice
 
     private static final int MADV_POPULATE_WRITE = 23;
     private static final int EINVAL = 22;
-    private static final long PAGE_MASK = ~(4096L - 1);
+    private static final long PAGE_SIZE = OS.pageSize();
+    private static final long PAGE_MASK = ~(PAGE_SIZE - 1);
 
     private final boolean enabled;
     private BytesStore<?, ?> chunk;
@@ -99,13 +103,14 @@ final class WriteMappingAdvice
         if (store instanceof MappedBytesStore)
         {
             final MappedBytesStore mapped = (MappedBytesStore)store;
+            // A chunk's store covers file positions [start, capacity): capacity is where it ends in the file, not
+            // its length. Advising from the base address by capacity would reach into whatever is mapped after it.
             final long start = mapped.addressForRead(mapped.start());
-            chunkEnd = start + mapped.capacity();
+            final long length = mapped.capacity() - mapped.start();
+            chunkEnd = start + length;
             // The page being written is present already: Chronicle wrote the entry's header there.
-            presentUntil = (address & PAGE_MASK) + 4096;
-            // The mapping may end before its capacity at the end of the file; the kernel then advises what is
-            // mapped and reports the rest, which is harmless here.
-            if (0 != PosixAPI.posix().madvise(start, mapped.capacity(), MAdviseFlag.MADV_RANDOM))
+            presentUntil = (address & PAGE_MASK) + PAGE_SIZE;
+            if (0 != PosixAPI.posix().madvise(start, length, MAdviseFlag.MADV_RANDOM))
             {
                 refusals++;
             }
