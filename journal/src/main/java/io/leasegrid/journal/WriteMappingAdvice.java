@@ -32,7 +32,7 @@ import net.openhft.posix.PosixAPI;
  */
 final class WriteMappingAdvice
 {
-    /** Sixteen pages: a call costs microseconds on the writer's thread, never enough to show in a tail. */
+    /** Sixteen 4 KiB pages: a call costs microseconds on the writer's thread, never enough to show in a tail. */
     static final long POPULATE_WINDOW_BYTES = 64 * 1024;
 
     private static final int MADV_POPULATE_WRITE = 23;
@@ -74,13 +74,15 @@ final class WriteMappingAdvice
         }
         if (address + POPULATE_WINDOW_BYTES / 2 > presentUntil && presentUntil < chunkEnd && !populateRefused)
         {
+            // A large entry can carry the writer past the window: start again from where it is, not behind it.
+            presentUntil = Math.max(presentUntil, address & PAGE_MASK);
             final long length = Math.min(POPULATE_WINDOW_BYTES, chunkEnd - presentUntil);
             final PosixAPI posix = PosixAPI.posix();
             if (0 != posix.madvise(presentUntil, length, MADV_POPULATE_WRITE))
             {
                 refusals++;
-                // A kernel older than 5.14 does not know the advice: stop asking. Other refusals (pages past the end
-                // of the file) concern only this window.
+                // A kernel older than 5.14 does not know the advice: stop asking. Other refusals concern only this
+                // window, whose pages then fault in as the writer reaches them.
                 populateRefused = EINVAL == posix.lastError();
             }
             presentUntil += length;
