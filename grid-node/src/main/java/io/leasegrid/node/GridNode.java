@@ -6,7 +6,10 @@ import io.aeron.UnavailableImageHandler;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.leasegrid.journal.JournalContext;
-import io.leasegrid.node.partition.ConsistentHashRing;
+import io.aeron.ExclusivePublication;
+import io.leasegrid.node.membership.GridMember;
+import io.leasegrid.node.membership.ReplicaPlacement;
+import io.leasegrid.node.replication.ReplicationLinks;
 import io.leasegrid.node.partition.PartitionTable;
 import io.leasegrid.node.shard.ShardAgent;
 import io.leasegrid.node.shard.ShardContext;
@@ -33,7 +36,9 @@ import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -127,19 +132,9 @@ public final class GridNode implements AutoCloseable
             .errorHandler(errorHandler));
         final AgentInvoker aeronInvoker = invoked ? aeron.conductorAgentInvoker() : null;
 
-        final ConsistentHashRing ring = new ConsistentHashRing(ConsistentHashRing.DEFAULT_VIRTUAL_NODES, context.nodeId());
-        final int[][] shardPartitions = ConsistentHashRing.assignToShards(
-            ring.partitionsOf(context.nodeId(), context.partitions()), context.shards());
-        final int[] streamIdByPartition = new int[context.partitions()];
-        for (int shard = 0; shard < shardPartitions.length; shard++)
-        {
-            for (final int partition : shardPartitions[shard])
-            {
-                streamIdByPartition[partition] = context.streamBase() + shard;
-            }
-        }
-        final PartitionTable partitionTable = PartitionTable.singleNode(
-            context.nodeId(), context.requestChannel(), streamIdByPartition, 1);
+        final ReplicaPlacement placement = context.placement();
+        final int[][] shardPartitions = placement.partitionsByShard(context.nodeId(), context.shards());
+        final PartitionTable partitionTable = partitionTable(context);
 
         final List<ShardCounters> shardCounters = new ArrayList<>();
         for (int shard = 0; shard < shardPartitions.length; shard++)
@@ -168,6 +163,7 @@ public final class GridNode implements AutoCloseable
                 .maxStrangers(context.maxStrangers())
                 .strangerTimeoutNs(context.strangerTimeoutNs())
                 .partitionTable(partitionTable)
+                .replicationLinks(replicationLinks(context, aeron, streamId))
                 .counters(counters)
                 .countersManager(countersManager)
                 .alerts(alerts)
@@ -190,6 +186,53 @@ public final class GridNode implements AutoCloseable
         {
             prometheus = new PrometheusEndpoint("127.0.0.1", context.prometheusPort(), statusFile.counters());
         }
+    }
+
+    /**
+     * Every member's request channel and each partition's primary, epoch 1, as clients are told.
+     */
+    private static PartitionTable partitionTable(final GridNodeContext context)
+    {
+        final ReplicaPlacement placement = context.placement();
+        final int partitions = context.partitions();
+        final int[] primaries = new int[partitions];
+        final int[] streamIds = new int[partitions];
+        final long[] epochs = new long[partitions];
+        for (int p = 0; p < partitions; p++)
+        {
+            primaries[p] = placement.primary(p);
+            streamIds[p] = context.streamBase() + ReplicaPlacement.shardOf(p, context.shards());
+            epochs[p] = 1;
+        }
+        final List<PartitionTable.Member> members = new ArrayList<>();
+        for (final GridMember member : placement.members().members())
+        {
+            members.add(new PartitionTable.Member(member.nodeId(),
+                member.nodeId() == context.nodeId() ? context.requestChannel() : member.requestChannel()));
+        }
+        return new PartitionTable(1, members, primaries, streamIds, epochs);
+    }
+
+    /**
+     * A shard's links to the same shard of every other member, or null in a grid of one node.
+     */
+    private static ReplicationLinks replicationLinks(final GridNodeContext context, final Aeron aeron, final int streamId)
+    {
+        final ReplicaPlacement placement = context.placement();
+        if (placement.members().size() < 2)
+        {
+            return null;
+        }
+        final Map<Integer, ExclusivePublication> publications = new HashMap<>();
+        for (final GridMember member : placement.members().members())
+        {
+            if (member.nodeId() != context.nodeId())
+            {
+                publications.put(member.nodeId(), aeron.addExclusivePublication(member.replicationChannel(), streamId));
+            }
+        }
+        return new ReplicationLinks(context.nodeId(), placement,
+            aeron.addSubscription(context.self().replicationChannel(), streamId), publications);
     }
 
     /**

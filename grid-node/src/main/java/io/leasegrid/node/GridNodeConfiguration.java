@@ -98,6 +98,18 @@ public final class GridNodeConfiguration
     /** Default time to authenticate. */
     public static final long STRANGER_TIMEOUT_MS_DEFAULT = 5_000;
 
+    /**
+     * Every node of the grid, {@code id=requestHost:port/replicationHost:port} separated by commas; empty for a grid
+     * of this node alone. When set, this node's request endpoint is the one listed for {@code leasegrid.node.id}.
+     */
+    public static final String MEMBERS_PROP_NAME = "leasegrid.members";
+
+    /** Copies of each partition (N); default three when the grid has three members or more, else one per member. */
+    public static final String REPLICATION_FACTOR_PROP_NAME = "leasegrid.replication.factor";
+
+    /** Copies that must hold an entry before its answer leaves (W, the primary's own included); default a majority. */
+    public static final String WRITE_QUORUM_PROP_NAME = "leasegrid.write.quorum";
+
     private GridNodeConfiguration()
     {
     }

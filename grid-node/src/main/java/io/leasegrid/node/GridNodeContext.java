@@ -4,6 +4,9 @@ import io.aeron.CncFileDescriptor;
 import io.aeron.driver.MediaDriver;
 import io.leasegrid.codec.IdleStrategies;
 import io.leasegrid.codec.Partitioner;
+import io.leasegrid.node.membership.GridMember;
+import io.leasegrid.node.membership.GridMembers;
+import io.leasegrid.node.membership.ReplicaPlacement;
 import io.leasegrid.node.session.Credentials;
 import io.leasegrid.transport.DriverDirectories;
 import org.agrona.concurrent.IdleStrategy;
@@ -26,6 +29,8 @@ public final class GridNodeContext
         GridNodeConfiguration.NODE_ID_DEFAULT);
     private String dir = System.getProperty(GridNodeConfiguration.DIR_PROP_NAME, GridNodeConfiguration.DIR_DEFAULT);
     private String endpoint = System.getProperty(GridNodeConfiguration.ENDPOINT_PROP_NAME, GridNodeConfiguration.ENDPOINT_DEFAULT);
+    /** Whether the endpoint was chosen (property or setter) rather than defaulted: the members list must then agree. */
+    private boolean endpointChosen = null != System.getProperty(GridNodeConfiguration.ENDPOINT_PROP_NAME);
     private int streamBase = Settings.intProperty(GridNodeConfiguration.STREAM_BASE_PROP_NAME,
         GridNodeConfiguration.STREAM_BASE_DEFAULT);
     private int shards = Settings.intProperty(GridNodeConfiguration.SHARDS_PROP_NAME,
@@ -57,6 +62,10 @@ public final class GridNodeContext
     private double diskUsageAlert = Settings.doubleProperty(
         GridNodeConfiguration.DISK_USAGE_ALERT_PROP_NAME, GridNodeConfiguration.DISK_USAGE_ALERT_DEFAULT);
     private Credentials credentials;
+    private String members = System.getProperty(GridNodeConfiguration.MEMBERS_PROP_NAME, "");
+    private int replicationFactor = Settings.intProperty(GridNodeConfiguration.REPLICATION_FACTOR_PROP_NAME, 0);
+    private int writeQuorum = Settings.intProperty(GridNodeConfiguration.WRITE_QUORUM_PROP_NAME, 0);
+    private ReplicaPlacement placement;
 
     /**
      * Validate and fill in settings.
@@ -70,6 +79,7 @@ public final class GridNodeContext
         {
             throw new IllegalArgumentException("shards must be in [1, partitions]: " + shards);
         }
+        concludePlacement();
         if (!endpoint.matches("[^:]+:\\d+"))
         {
             throw new IllegalArgumentException("endpoint must be host:port: " + endpoint);
@@ -117,6 +127,87 @@ public final class GridNodeContext
             credentials = Credentials.load(Path.of(credentialsFile));
         }
         return this;
+    }
+
+    private void concludePlacement()
+    {
+        if (null != placement)
+        {
+            return;
+        }
+        final GridMembers grid;
+        if (members.isBlank())
+        {
+            grid = GridMembers.single(nodeId, endpoint);
+        }
+        else
+        {
+            grid = GridMembers.parse(members);
+            final GridMember self = grid.member(nodeId);
+            if (null == self)
+            {
+                throw new IllegalArgumentException("node id " + nodeId + " is not among the members " + grid);
+            }
+            if (endpointChosen && !endpoint.equals(self.requestEndpoint()))
+            {
+                throw new IllegalArgumentException("endpoint " + endpoint + " differs from node " + nodeId +
+                    "'s request endpoint in the members, " + self.requestEndpoint() + ": leave one of them out");
+            }
+            endpoint = self.requestEndpoint();
+        }
+        final int n = 0 == replicationFactor ? ReplicaPlacement.defaultReplicationFactor(grid.size()) : replicationFactor;
+        final int w = 0 == writeQuorum ? ReplicaPlacement.defaultWriteQuorum(n) : writeQuorum;
+        placement = new ReplicaPlacement(grid, partitions, n, w);
+    }
+
+    /**
+     * @param members every node of the grid, as {@link GridNodeConfiguration#MEMBERS_PROP_NAME} lists them; empty for
+     *                a grid of one node.
+     * @return this.
+     */
+    public GridNodeContext members(final String members)
+    {
+        this.members = members;
+        this.placement = null;
+        return this;
+    }
+
+    /**
+     * @param replicationFactor copies of each partition, 0 for the default.
+     * @return this.
+     */
+    public GridNodeContext replicationFactor(final int replicationFactor)
+    {
+        this.replicationFactor = replicationFactor;
+        this.placement = null;
+        return this;
+    }
+
+    /**
+     * @param writeQuorum copies that hold an entry before it commits, 0 for the default (a majority).
+     * @return this.
+     */
+    public GridNodeContext writeQuorum(final int writeQuorum)
+    {
+        this.writeQuorum = writeQuorum;
+        this.placement = null;
+        return this;
+    }
+
+    /**
+     * @return where partitions live; set by {@link #conclude()}.
+     */
+    public ReplicaPlacement placement()
+    {
+        return placement;
+    }
+
+    /**
+     * @return this node as the members list it, with its replication endpoint (null in a grid of one node).
+     */
+    public GridMember self()
+    {
+        return placement.members().member(nodeId);
     }
 
     /**
@@ -182,6 +273,7 @@ public final class GridNodeContext
     public GridNodeContext nodeId(final int nodeId)
     {
         this.nodeId = nodeId;
+        this.placement = null;
         return this;
     }
 
@@ -210,6 +302,8 @@ public final class GridNodeContext
     public GridNodeContext endpoint(final String endpoint)
     {
         this.endpoint = endpoint;
+        this.endpointChosen = true;
+        this.placement = null;
         return this;
     }
 
@@ -251,6 +345,7 @@ public final class GridNodeContext
     public GridNodeContext partitions(final int partitions)
     {
         this.partitions = partitions;
+        this.placement = null;
         return this;
     }
 

@@ -301,6 +301,23 @@ public final class PartitionJournal implements AutoCloseable
     }
 
     /**
+     * @return buffer over the whole entry the last append published (header, fields and operation), for sending it
+     * on unchanged; valid until the next claim or append.
+     */
+    public DirectBuffer lastEntry()
+    {
+        return claimBuffer;
+    }
+
+    /**
+     * @return length of {@link #lastEntry()} in bytes.
+     */
+    public int lastEntryLength()
+    {
+        return claimLength;
+    }
+
+    /**
      * Give up the open claim; nothing of it becomes visible. Does nothing when no claim is open.
      */
     public void abort()

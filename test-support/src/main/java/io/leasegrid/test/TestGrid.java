@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -24,6 +25,7 @@ public final class TestGrid implements AfterEachCallback, AutoCloseable
 {
     private final List<TestNode> nodes = new ArrayList<>();
     private Path root;
+    private String members;
 
     /**
      * Start a node.
@@ -37,6 +39,53 @@ public final class TestGrid implements AfterEachCallback, AutoCloseable
             FreePorts.udp(), properties);
         nodes.add(node);
         return node.start();
+    }
+
+    /**
+     * Start a replicated grid: {@code count} nodes with ids 1..count, each told every member's request and replication
+     * endpoint ({@code leasegrid.members}), each in its own child JVM and directory.
+     *
+     * @param count      nodes.
+     * @param properties settings every node gets beyond id, members, directory and endpoint.
+     * @return the nodes, node id i at index i - 1.
+     */
+    public List<TestNode> startGrid(final int count, final Map<String, String> properties)
+        throws IOException, InterruptedException
+    {
+        final int[] requestPorts = new int[count];
+        final StringBuilder members = new StringBuilder();
+        for (int i = 0; i < count; i++)
+        {
+            requestPorts[i] = FreePorts.udp();
+            int replicationPort = FreePorts.udp();
+            while (replicationPort == requestPorts[i])
+            {
+                replicationPort = FreePorts.udp();
+            }
+            members.append(0 == i ? "" : ",").append(i + 1).append("=127.0.0.1:").append(requestPorts[i])
+                .append("/127.0.0.1:").append(replicationPort);
+        }
+        this.members = members.toString();
+        final List<TestNode> started = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            final Map<String, String> nodeProperties = new LinkedHashMap<>(properties);
+            nodeProperties.put("leasegrid.node.id", Integer.toString(i + 1));
+            nodeProperties.put("leasegrid.members", members.toString());
+            final String name = "node-" + (nodes.size() + 1);
+            final TestNode node = new TestNode(name, new File(root(), name), requestPorts[i], nodeProperties);
+            nodes.add(node);
+            started.add(node.start());
+        }
+        return started;
+    }
+
+    /**
+     * @return the {@code leasegrid.members} value of the last {@link #startGrid}, or null.
+     */
+    public String members()
+    {
+        return members;
     }
 
     /**

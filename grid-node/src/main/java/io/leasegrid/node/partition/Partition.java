@@ -28,6 +28,23 @@ public final class Partition
     private AtomicCounter commitPositionCounter;
     private long nextCheckpointNs;
     private long entriesSinceSnapshot;
+    private Replicator replicator;
+
+    /**
+     * Sends a primary's entries to its replicas and learns what they hold.
+     */
+    public interface Replicator
+    {
+        /**
+         * The entry at {@code position} was appended to the partition's journal just now; it is the journal's last.
+         */
+        void onAppended(Partition partition, long position);
+
+        /**
+         * @return the position that W copies hold, counting this node's journal.
+         */
+        long quorumPosition(Partition partition);
+    }
 
     /**
      * @param state   recovered so far.
@@ -145,14 +162,37 @@ public final class Partition
     }
 
     /**
-     * Serve the partition as its primary in {@code epoch}; what the journal holds counts as committed, since a
-     * node alone holds the only copy.
+     * Serve the partition as its primary in {@code epoch}. Alone (no replicator), what the journal holds counts as
+     * committed, since this node holds the only copy; with replicas, only what a write quorum acknowledges.
+     *
+     * @param replicator its replicas' link, or null when it has none.
+     */
+    public void becomePrimary(final long epoch, final Replicator replicator)
+    {
+        this.epoch = epoch;
+        this.replicator = replicator;
+        // With replicas, the commit position is what a quorum acknowledges, from wherever it stood.
+        this.commitPosition = null == replicator ? appendPosition() : commitPosition;
+        role = PartitionRole.PRIMARY;
+        updateCounters();
+    }
+
+    /**
+     * Serve the partition as its primary in {@code epoch}, alone.
      */
     public void becomePrimary(final long epoch)
     {
+        becomePrimary(epoch, null);
+    }
+
+    /**
+     * Hold a copy of the partition for its primary in {@code epoch}: take its entries, answer nothing.
+     */
+    public void becomeReplica(final long epoch)
+    {
         this.epoch = epoch;
-        this.commitPosition = appendPosition();
-        role = PartitionRole.PRIMARY;
+        this.replicator = null;
+        role = PartitionRole.REPLICA;
         updateCounters();
     }
 
@@ -162,14 +202,50 @@ public final class Partition
     void onAppended(final long position)
     {
         entriesSinceSnapshot++;
-        // One copy is a quorum of one: the entry is committed now. Replication moves this to the quorum's acks.
-        commitPosition = position;
+        if (null == replicator)
+        {
+            // One copy is a quorum of one: the entry is committed now.
+            commitPosition = position;
+        }
+        else
+        {
+            replicator.onAppended(this, position);
+            updateCommitPosition();
+        }
+    }
+
+    /**
+     * A replica appended (and applied) its primary's entry at {@code position}.
+     */
+    public void onReplicated(final long position)
+    {
+        entriesSinceSnapshot++;
+    }
+
+    /**
+     * Move the commit position to what a write quorum now holds; it never moves back.
+     *
+     * @return true when it moved.
+     */
+    public boolean updateCommitPosition()
+    {
+        if (null == replicator)
+        {
+            return false;
+        }
+        final long quorum = replicator.quorumPosition(this);
+        if (quorum > commitPosition)
+        {
+            commitPosition = quorum;
+            return true;
+        }
+        return false;
     }
 
     /**
      * A write or apply failed: stop deciding for this partition.
      */
-    void fail()
+    public void fail()
     {
         role = PartitionRole.FAILED;
         updateCounters();

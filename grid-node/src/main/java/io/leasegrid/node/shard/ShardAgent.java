@@ -26,6 +26,7 @@ import io.leasegrid.node.lease.LeaseTable;
 import io.leasegrid.node.lease.Waiter;
 import io.leasegrid.node.partition.Partition;
 import io.leasegrid.node.partition.PartitionLog;
+import io.leasegrid.node.replication.ShardReplication;
 import io.leasegrid.node.partition.PartitionRole;
 import io.leasegrid.node.partition.PartitionSnapshot;
 import io.leasegrid.node.partition.PartitionState;
@@ -90,6 +91,7 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
     private final LeaseDecider leases;
     private final ValueDecider values;
     private final IngressAdapter ingress;
+    private final ShardReplication replication;
     private AffinityLock affinityLock;
     private boolean started;
     private boolean closed;
@@ -128,6 +130,8 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
         leases = new LeaseDecider(context.requestLimits(), context.maxWaitersPerResource(), log, egress, sessions, timers,
             cachedNanoClock, counters, alerts);
         values = new ValueDecider(context.requestLimits(), context.partitionCount(), log, egress, cachedNanoClock, alerts);
+        replication = null == context.replicationLinks() ? null : new ShardReplication(
+            context.replicationLinks(), partitionById, log, counters, alerts, context.errorHandler());
         ingress = 0 == context.subscriptions().length ? null :
             new IngressAdapter(context.subscriptions(), context.closedImages(), sessions, this, counters);
     }
@@ -165,6 +169,10 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
         trackDutyCycle(nowNs);
         int work = null == ingress ? 0 : ingress.poll();
         work += timers.poll(nowNs, this);
+        if (null != replication)
+        {
+            work += replication.doWork(nowNs);
+        }
         work += egress.releaseCommitted();
         work += sessions.doWork(nowNs);
         if (nowNs - nextSlowTickNs >= 0)
@@ -187,6 +195,10 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
         {
             closed = true;
             sessions.close();
+            if (null != replication)
+            {
+                replication.close();
+            }
             for (final Partition partition : owned)
             {
                 if (null != partition)
@@ -631,6 +643,10 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
         counters.set(CounterType.WAITERS, waiterCount);
         counters.set(CounterType.JOURNAL_ENTRIES, journalEntries);
         counters.set(CounterType.SESSIONS, sessions.sessionCount());
+        if (null != replication)
+        {
+            counters.set(CounterType.REPLICA_LAG, replication.maxLag());
+        }
         counters.set(CounterType.STRANGERS, sessions.strangerCount());
     }
 
@@ -667,6 +683,14 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
         final Partition partition = new Partition(state, journal, epoch);
         partitionById[partitionId] = partition;
         allocateCounters(partition);
+        if (null != replication && !replication.isPrimary(partitionId))
+        {
+            // A replica writes only its primary's entries: no checkpoint, no timers, no sessions of its own.
+            replication.replicaOf(partition);
+            partition.becomeReplica(epoch);
+            return partition;
+        }
+        partition.becomePrimary(epoch, null == replication ? null : replication.replicatorFor(partition));
 
         // Inherited leases count their remaining TTL from the moment this partition is ready to serve.
         final long nowNs = updateClocks();
@@ -689,7 +713,6 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
         table.forEachSession(held -> sessions.recover(held.sessionId(), held.timeoutNs(), held.clientName(), held.nonce())
             .touch(partitionId));
         partition.nextCheckpointNs(nowNs + context.checkpointIntervalNs());
-        partition.becomePrimary(epoch);
         return partition;
     }
 

@@ -6,6 +6,7 @@ import io.leasegrid.codec.Partitioner;
 import io.leasegrid.node.RequestLimits;
 import io.leasegrid.node.egress.AnswerSink;
 import io.leasegrid.node.partition.PartitionTable;
+import io.leasegrid.node.replication.ReplicationLinks;
 import io.leasegrid.node.session.Credentials;
 import io.leasegrid.node.status.Alerts;
 import io.leasegrid.node.status.ShardCounters;
@@ -88,6 +89,7 @@ public final class ShardContext
     private long strangerTimeoutNs = STRANGER_TIMEOUT_NS_DEFAULT;
     private LongSupplier sessionIds;
     private PartitionTable partitionTable;
+    private ReplicationLinks replicationLinks;
     private AnswerSink answerSink;
     private ShardCounters counters;
     private CountersManager countersManager;
@@ -462,6 +464,21 @@ public final class ShardContext
     public LongSupplier sessionIds()
     {
         return sessionIds;
+    }
+
+    /**
+     * @param replicationLinks the shard's links to its peers, or null in a grid of one node.
+     * @return this.
+     */
+    public ShardContext replicationLinks(final ReplicationLinks replicationLinks)
+    {
+        this.replicationLinks = replicationLinks;
+        return this;
+    }
+
+    public ReplicationLinks replicationLinks()
+    {
+        return replicationLinks;
     }
 
     public ShardContext partitionTable(final PartitionTable partitionTable)

@@ -24,7 +24,9 @@ public final class Alerts
         REJECTED_AUTHENTICATION("a client failed to authenticate"),
         REJECTED_CONNECT("a connect was dropped: too many unauthenticated connects at once, or a bad response channel"),
         FORGED_FRAME("a request frame failed its session's tag or sequence check and was dropped"),
-        PARTITION_FAILED("a partition failed on a write and answers no more requests; see the error log");
+        PARTITION_FAILED("a partition failed on a write and answers no more requests; see the error log"),
+        REPLICA_NEEDS_SNAPSHOT("a replica is behind the first entry its primary still holds; it cannot catch up from the journal"),
+        REPLICATION_REFUSED("a replication frame was refused: malformed, bad checksum, foreign partition or sender, older epoch");
 
         private final AlertEvent event;
 

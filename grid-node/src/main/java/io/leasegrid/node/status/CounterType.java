@@ -28,7 +28,13 @@ public enum CounterType
     COMMIT_POSITION(121, "commit_position", "last committed journal position of a partition", true),
     REJECTED_CONNECTS(122, "rejected_connects_total", "connects dropped: over the budget of strangers or a bad channel", false),
     STRANGERS(123, "strangers", "connects waiting to authenticate", true),
-    DROPPED_ANSWERS(124, "dropped_answers_total", "answers dropped because a session could not take them", false);
+    DROPPED_ANSWERS(124, "dropped_answers_total", "answers dropped because a session could not take them", false),
+    REPLICATED_ENTRIES(125, "replicated_entries_total", "entries a replica took from its primaries", false),
+    REPLICATION_REFUSED(126, "replication_refused_total",
+        "replication frames refused: malformed, bad checksum, foreign partition or sender, older epoch", false),
+    REPLICATION_BACK_PRESSURE(127, "replication_back_pressure_total",
+        "entries a primary could not send at once and left to catch-up", false),
+    REPLICA_LAG(128, "replica_lag", "largest replica lag of the shard's primary partitions, in entries not yet acknowledged", true);
 
     private final int typeId;
     private final String metricName;

@@ -1,0 +1,57 @@
+package io.leasegrid.node.replication;
+
+import io.aeron.ExclusivePublication;
+import io.leasegrid.journal.JournalReader;
+
+/**
+ * What a primary knows of one replica's copy of one partition: the next entry to send it, the last it acknowledged,
+ * and the reader that feeds it from the journal while it is behind. Owned by the primary's shard thread.
+ */
+final class ReplicaProgress
+{
+    /** Where the replica stands is not known: send it nothing until it says (it is probed). */
+    static final long UNKNOWN = -1;
+
+    final int nodeId;
+    final ExclusivePublication link;
+    long nextSendPosition = UNKNOWN;
+    long ackedPosition = -1;
+    long nextProbeNs;
+    /** When the replica last told where it stands (acknowledgement or catch-up request). */
+    long heardNs;
+    boolean needsSnapshot;
+    JournalReader reader;
+
+    ReplicaProgress(final int nodeId, final ExclusivePublication link)
+    {
+        this.nodeId = nodeId;
+        this.link = link;
+    }
+
+    /**
+     * @return true when the replica is known and behind the journal's {@code nextPosition}: live sends skip it and
+     * catch-up feeds it.
+     */
+    boolean isBehind(final long nextPosition)
+    {
+        return UNKNOWN != nextSendPosition && !needsSnapshot && nextSendPosition < nextPosition;
+    }
+
+    /**
+     * The link went down: forget where the replica stands until it answers a probe.
+     */
+    void forget()
+    {
+        nextSendPosition = UNKNOWN;
+        closeReader();
+    }
+
+    void closeReader()
+    {
+        if (null != reader)
+        {
+            reader.close();
+            reader = null;
+        }
+    }
+}

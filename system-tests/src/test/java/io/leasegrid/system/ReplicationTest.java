@@ -1,0 +1,197 @@
+package io.leasegrid.system;
+
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.leasegrid.client.GridClient;
+import io.leasegrid.client.GridClientContext;
+import io.leasegrid.client.ValueRecord;
+import io.leasegrid.codec.Partitioner;
+import io.leasegrid.node.membership.GridMembers;
+import io.leasegrid.node.membership.ReplicaPlacement;
+import io.leasegrid.test.Await;
+import io.leasegrid.test.TestGrid;
+import io.leasegrid.test.TestNode;
+import org.agrona.CloseHelper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Three nodes in child JVMs replicating over Aeron UDP on loopback, N = 3, W = 2: what a client is told was written
+ * is on a write quorum of journals at that moment, and on every replica once it has caught up, even one killed with
+ * SIGKILL meanwhile.
+ */
+@Timeout(180)
+class ReplicationTest
+{
+    private static final int PARTITIONS = 16;
+
+    @RegisterExtension
+    final TestGrid grid = new TestGrid();
+
+    @TempDir
+    File dir;
+
+    private MediaDriver clientDriver;
+    private GridClient client;
+
+    @AfterEach
+    void tearDown()
+    {
+        CloseHelper.quietCloseAll(client, clientDriver);
+    }
+
+    @Test
+    void shouldAnswerAPutOnlyWhenAQuorumHoldsItAndCatchUpAReplicaKilledMeanwhile() throws Exception
+    {
+        final List<TestNode> nodes = grid.startGrid(3, Map.of(
+            "leasegrid.partitions", Integer.toString(PARTITIONS),
+            "leasegrid.session.timeout.ms", "3000"));
+        final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()), PARTITIONS, 3, 2);
+        client = connect(nodes.get(0));
+
+        // Keys whose primary is node 1, the node the client talks to (routing to other primaries is not built yet).
+        final List<String> keys = new ArrayList<>();
+        for (int i = 0; keys.size() < 20; i++)
+        {
+            final String key = "price:" + i;
+            if (1 == placement.primary(partitionOf(key)))
+            {
+                keys.add(key);
+            }
+        }
+
+        final Map<String, Long> written = new LinkedHashMap<>();
+        for (final String key : keys)
+        {
+            final long version = client.put(key, ("v-" + key).getBytes(StandardCharsets.UTF_8));
+            written.put(key, version);
+            int holders = 0;
+            for (final TestNode node : nodes)
+            {
+                holders += JournalContents.holdsPut(node.dir(), partitionOf(key), key, version) ? 1 : 0;
+            }
+            assertTrue(holders >= 2, () -> key + " acknowledged while on fewer than W = 2 journals\n" + grid.dump());
+        }
+        awaitEveryJournalHolds(nodes, written);
+
+        final TestNode replica = nodes.get(2);
+        replica.kill();
+        for (int round = 0; round < 3; round++)
+        {
+            for (final String key : keys)
+            {
+                // With one replica of three gone, W = 2 still holds: every put is answered.
+                written.put(key, client.put(key, ("round-" + round).getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        replica.start();
+        awaitEveryJournalHolds(nodes, written);
+
+        for (final String key : keys)
+        {
+            final int partition = partitionOf(key);
+            final List<byte[]> primary = JournalContents.entries(nodes.get(0).dir(), partition);
+            for (int n = 1; n < 3; n++)
+            {
+                final List<byte[]> copy = JournalContents.entries(nodes.get(n).dir(), partition);
+                assertEquals(primary.size(), copy.size(), "entries of partition " + partition + " on node " + (n + 1));
+                for (int i = 0; i < primary.size(); i++)
+                {
+                    assertArrayEquals(primary.get(i), copy.get(i), "entry " + i + " of partition " + partition);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldHoldAnswersUntilAWriteQuorumHoldsTheirEntries() throws Exception
+    {
+        final List<TestNode> nodes = grid.startGrid(3, Map.of(
+            "leasegrid.partitions", Integer.toString(PARTITIONS),
+            "leasegrid.session.timeout.ms", "3000"));
+        final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()), PARTITIONS, 3, 2);
+        client = connect(nodes.get(0));
+        String key = null;
+        for (int i = 0; null == key; i++)
+        {
+            key = 1 == placement.primary(partitionOf("quote:" + i)) ? "quote:" + i : null;
+        }
+        client.put(key, "before".getBytes(StandardCharsets.UTF_8));
+
+        nodes.get(1).kill();
+        nodes.get(2).kill();
+        final CompletableFuture<Long> put = client.putAsync(key, "alone".getBytes(StandardCharsets.UTF_8));
+        final CompletableFuture<ValueRecord> read = client.getAsync(key);
+        final long quietUntilNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (System.nanoTime() - quietUntilNs < 0)
+        {
+            assertFalse(put.isDone(), "a put was answered while its primary alone held it");
+            assertFalse(read.isDone(), "a read showed a change that only its primary held");
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+
+        nodes.get(1).start();
+        final long version = put.get(30, TimeUnit.SECONDS);
+        final ValueRecord record = read.get(30, TimeUnit.SECONDS);
+        assertEquals(version, record.version());
+        assertEquals("alone", record.valueAsString());
+        assertTrue(JournalContents.holdsPut(nodes.get(1).dir(), partitionOf(key), key, version));
+    }
+
+    private void awaitEveryJournalHolds(final List<TestNode> nodes, final Map<String, Long> written)
+    {
+        Await.until(30_000, () -> "every journal to hold every acknowledged put\n" + grid.dump(), () ->
+        {
+            for (final Map.Entry<String, Long> put : written.entrySet())
+            {
+                for (final TestNode node : nodes)
+                {
+                    if (!JournalContents.holdsPut(node.dir(), partitionOf(put.getKey()), put.getKey(), put.getValue()))
+                    {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        });
+    }
+
+    private GridClient connect(final TestNode node)
+    {
+        clientDriver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+            .aeronDirectoryName(new File(dir, "client-aeron").getPath())
+            .threadingMode(ThreadingMode.SHARED)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
+        return GridClient.connect(new GridClientContext()
+            .aeronDir(clientDriver.aeronDirectoryName())
+            .requestChannel(node.requestChannel())
+            .responseChannel("aeron:udp?endpoint=127.0.0.1:0")
+            .requestTimeout(Duration.ofSeconds(30))
+            .connectTimeout(Duration.ofSeconds(20)));
+    }
+
+    private static int partitionOf(final String key)
+    {
+        return Partitioner.partition(key.getBytes(StandardCharsets.UTF_8), PARTITIONS);
+    }
+}
