@@ -227,19 +227,19 @@ final class ClientConductor implements Agent, EgressListener
     }
 
     /**
-     * Open a session with the shard listening on {@code streamId}, if there is none yet.
+     * Open a session with the shard listening on {@code streamId} of the node at {@code channel}, if there is none yet.
      */
-    synchronized ShardSession sessionFor(final int streamId)
+    synchronized ShardSession sessionFor(final String channel, final int streamId)
     {
         for (final ShardSession session : sessions)
         {
-            if (session.streamId == streamId)
+            if (session.streamId == streamId && session.channel.equals(channel))
             {
                 return session;
             }
         }
-        final ShardSession session = new ShardSession(streamId,
-            new ShardSessionProxy(aeron.addExclusivePublication(context.requestChannel(), streamId)));
+        final ShardSession session = new ShardSession(channel, streamId,
+            new ShardSessionProxy(aeron.addExclusivePublication(channel, streamId)));
         session.lastConnectAttemptNs = context.nanoClock().nanoTime() - CONNECT_RETRY_NS;
         final ShardSession[] grown = Arrays.copyOf(sessions, sessions.length + 1);
         grown[sessions.length] = session;
@@ -313,7 +313,13 @@ final class ClientConductor implements Agent, EgressListener
         }
     }
 
-    public void onPartitionMap(final long correlationId, final long mapVersion, final int[] streamIdByPartition)
+    public void onPartitionMap(
+        final long correlationId,
+        final long mapVersion,
+        final int[] streamIdByPartition,
+        final int[] primaryByPartition,
+        final int[] nodeIds,
+        final String[] channels)
     {
         if (!isOurs(correlationId) || mapVersion < routes.version())
         {
@@ -323,9 +329,36 @@ final class ClientConductor implements Agent, EgressListener
         final ShardSession[] byPartition = new ShardSession[streamIdByPartition.length];
         for (int partition = 0; partition < streamIdByPartition.length; partition++)
         {
-            byPartition[partition] = sessionFor(streamIdByPartition[partition]);
+            final String channel = channelOf(primaryByPartition[partition], nodeIds, channels);
+            if (null == channel)
+            {
+                // The map names a primary it does not list: keep the partition unrouted rather than guess.
+                foreignAnswers++;
+                continue;
+            }
+            byPartition[partition] = sessionFor(channel, streamIdByPartition[partition]);
         }
         routes.update(mapVersion, streamIdByPartition, byPartition);
+    }
+
+    /**
+     * The channel to reach a node on: the one this client connected with when the grid is that one node (an IPC
+     * client stays on IPC) or when the map lists the same channel, else the node's request channel from the map.
+     */
+    private String channelOf(final int nodeId, final int[] nodeIds, final String[] channels)
+    {
+        if (nodeIds.length <= 1)
+        {
+            return context.requestChannel();
+        }
+        for (int i = 0; i < nodeIds.length; i++)
+        {
+            if (nodeIds[i] == nodeId)
+            {
+                return channels[i];
+            }
+        }
+        return null;
     }
 
     public void onKeepAliveAck(final long sessionId, final long clientTimestampNs)

@@ -141,7 +141,7 @@ final class ClientTransport implements AutoCloseable
             responses = aeron.addSubscription(context.responseChannel(), streamId);
             final String resolvedChannel = resolve(responses, deadlineNs);
             conductor.responses(new EgressAdapter(responses, conductor), resolvedChannel, streamId);
-            final ShardSession first = conductor.sessionFor(context.streamBase());
+            final ShardSession first = conductor.sessionFor(context.requestChannel(), context.streamBase());
             first.failure = null;
             if (!dispatch.awaitCondition(() -> null != first.failure ||
                 (routes.partitionCount() > 0 && allOpenOrFailed() && first.isOpen()), deadlineNs))
@@ -225,7 +225,9 @@ final class ClientTransport implements AutoCloseable
     {
         for (final ShardSession session : conductor.sessions())
         {
-            if (!session.isOpen())
+            // Sessions with the other nodes of a grid open in the background: a node that is down does not stop a
+            // client connecting to the rest.
+            if (!session.isOpen() && session.channel.equals(context.requestChannel()))
             {
                 return null != session.failure;
             }

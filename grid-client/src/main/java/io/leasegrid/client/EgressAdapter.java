@@ -142,12 +142,17 @@ final class EgressAdapter implements FragmentHandler
                 {
                     return false;
                 }
-                for (final PartitionMapDecoder.NodesDecoder node : partitionMap.nodes())
+                final PartitionMapDecoder.NodesDecoder nodes = partitionMap.nodes();
+                final int[] nodeIds = new int[nodes.count()];
+                final String[] channels = new String[nodeIds.length];
+                for (int i = 0; i < nodeIds.length; i++)
                 {
-                    node.nodeId();
-                    node.skipChannel();
+                    nodes.next();
+                    nodeIds[i] = nodes.nodeId();
+                    channels[i] = nodes.channel();
                 }
                 final int[] streamIdByPartition = new int[partitionCount];
+                final int[] primaryByPartition = new int[partitionCount];
                 for (final PartitionMapDecoder.PartitionsDecoder partition : partitionMap.partitions())
                 {
                     final int partitionId = partition.partitionId();
@@ -156,8 +161,10 @@ final class EgressAdapter implements FragmentHandler
                         return false;
                     }
                     streamIdByPartition[partitionId] = partition.streamId();
+                    primaryByPartition[partitionId] = partition.primaryNodeId();
                 }
-                listener.onPartitionMap(correlationId, mapVersion, streamIdByPartition);
+                listener.onPartitionMap(correlationId, mapVersion, streamIdByPartition, primaryByPartition, nodeIds,
+                    channels);
                 return true;
             }
 

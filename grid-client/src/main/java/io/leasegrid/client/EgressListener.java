@@ -16,7 +16,9 @@ interface EgressListener
         long correlationId, long sessionId, long keepAliveIntervalNs, long sessionTimeoutNs, long clientInstanceId,
         boolean resumed);
 
-    void onPartitionMap(long correlationId, long mapVersion, int[] streamIdByPartition);
+    void onPartitionMap(
+        long correlationId, long mapVersion, int[] streamIdByPartition, int[] primaryByPartition, int[] nodeIds,
+        String[] channels);
 
     void onKeepAliveAck(long sessionId, long clientTimestampNs);
 

@@ -1008,7 +1008,7 @@ public final class GridClient implements AutoCloseable
         {
             return route;
         }
-        return conductor.sessionFor(context.streamBase());
+        return conductor.sessionFor(context.requestChannel(), context.streamBase());
     }
 
     private void cancelWait(final PendingRequest pendingAcquire)

@@ -3,7 +3,7 @@ package io.leasegrid.client;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The client's session with one shard of the node, and its state machine:
+ * The client's session with one shard of one node, and its state machine:
  * <pre>
  *   CONNECTING --challenge--&gt; AUTHENTICATING --connected--&gt; OPEN
  *   OPEN --silence for three keep-alive intervals--&gt; LOST --connect(resume)--&gt; RESUMING --&gt; AUTHENTICATING --&gt; OPEN
@@ -23,6 +23,7 @@ final class ShardSession
         CONNECTING, AUTHENTICATING, OPEN, LOST, RESUMING, CLOSED
     }
 
+    final String channel;
     final int streamId;
     final ShardSessionProxy proxy;
     final ConcurrentHashMap<Long, Lease> leases = new ConcurrentHashMap<>();
@@ -38,8 +39,9 @@ final class ShardSession
     boolean resuming;
     volatile GridException failure;
 
-    ShardSession(final int streamId, final ShardSessionProxy proxy)
+    ShardSession(final String channel, final int streamId, final ShardSessionProxy proxy)
     {
+        this.channel = channel;
         this.streamId = streamId;
         this.proxy = proxy;
     }

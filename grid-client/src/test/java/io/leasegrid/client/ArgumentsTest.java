@@ -53,7 +53,7 @@ class ArgumentsTest
     void shouldRouteOnlyLeaseIdsThatNameAPartitionOfTheGrid()
     {
         final PartitionRoutes routes = new PartitionRoutes();
-        final ShardSession session = new ShardSession(1, null);
+        final ShardSession session = new ShardSession("aeron:ipc", 1, null);
         routes.update(1, new int[]{ 1, 1 }, new ShardSession[]{ session, session });
         assertEquals(session, routes.byLeaseId(io.leasegrid.codec.LeaseIds.leaseId(1, 5)));
         for (final long bogus : new long[]{ -1, 0, Long.MAX_VALUE, Long.MIN_VALUE, io.leasegrid.codec.LeaseIds.leaseId(2, 1) })

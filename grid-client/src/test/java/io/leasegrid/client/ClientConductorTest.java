@@ -100,7 +100,7 @@ class ClientConductorTest
     @Test
     void shouldOpenASessionOnlyThroughItsOwnChallengeAndAnswer()
     {
-        final ShardSession session = conductor.sessionFor(1001);
+        final ShardSession session = conductor.sessionFor("aeron:ipc", 1001);
         final long connect = awaitConnect(session);
 
         conductor.onChallenge(connect, INSTANCE + 1, SESSION, new UnsafeBuffer(new byte[32]), 0, 32);
@@ -306,7 +306,7 @@ class ClientConductorTest
 
     private ShardSession open(final int streamId, final long sessionId)
     {
-        final ShardSession session = conductor.sessionFor(streamId);
+        final ShardSession session = conductor.sessionFor("aeron:ipc", streamId);
         final long connect = awaitConnect(session);
         conductor.onChallenge(connect, INSTANCE, sessionId, new UnsafeBuffer(new byte[32]), 0, 32);
         conductor.onConnected(connect, sessionId, KEEP_ALIVE_NS, 10 * KEEP_ALIVE_NS, INSTANCE, false);
