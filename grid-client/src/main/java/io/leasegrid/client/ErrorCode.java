@@ -38,6 +38,8 @@ public enum ErrorCode
     VALUE_TOO_LONG(14),
     /** Another client already receives answers on this response channel and stream. */
     RESPONSE_CHANNEL_IN_USE(15),
+    /** Too few copies of the partition are reachable to commit a change; nothing was written. */
+    QUORUM_UNAVAILABLE(16),
     /** The resource is held and the request asked not to wait. */
     LEASE_UNAVAILABLE(20),
     /** The resource was not granted within the wait timeout. */

@@ -12,6 +12,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The Java client of a leasegrid node: leases (blocking and asynchronous), a JDK {@link java.util.concurrent.locks.Lock}
@@ -43,6 +44,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GridClient implements AutoCloseable
 {
+    private static final long QUORUM_RETRY_PAUSE_NS = TimeUnit.MILLISECONDS.toNanos(20);
+
     private static final long CLOSE_WAIT_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final RequestOutcomes outcomes = new Outcomes();
@@ -1068,9 +1071,22 @@ public final class GridClient implements AutoCloseable
         return null != session && session.isOpen() ? session : null;
     }
 
+    /**
+     * @return true when the request may be sent again before the deadline; a grid short of copies is given a moment
+     * first rather than asked again at once.
+     */
     private boolean retryable(final GridException ex, final long deadlineNs)
     {
-        return (ErrorCode.NOT_PRIMARY == ex.code() || ErrorCode.NOT_CONNECTED == ex.code()) &&
+        if (ErrorCode.QUORUM_UNAVAILABLE == ex.code())
+        {
+            final long remainingNs = deadlineNs - context.nanoClock().nanoTime();
+            if (remainingNs > 0)
+            {
+                LockSupport.parkNanos(Math.min(QUORUM_RETRY_PAUSE_NS, remainingNs));
+            }
+        }
+        return (ErrorCode.NOT_PRIMARY == ex.code() || ErrorCode.NOT_CONNECTED == ex.code() ||
+            ErrorCode.QUORUM_UNAVAILABLE == ex.code()) &&
             context.nanoClock().nanoTime() - deadlineNs < 0;
     }
 

@@ -3,7 +3,9 @@ package io.leasegrid.system;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.leasegrid.client.GridClient;
+import io.leasegrid.client.ErrorCode;
 import io.leasegrid.client.GridClientContext;
+import io.leasegrid.client.GridException;
 import io.leasegrid.client.Lease;
 import io.leasegrid.client.LeaseRequest;
 import io.leasegrid.client.ValueRecord;
@@ -35,6 +37,7 @@ import java.util.concurrent.locks.LockSupport;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -191,6 +194,70 @@ class ReplicationTest
         assertTrue(JournalContents.holdsPut(nodes.get(1).dir(), partitionOf(key), key, version));
     }
 
+    @Test
+    void shouldRefuseWritesWhileAWriteQuorumIsOutOfReachAndStillServeCommittedReads() throws Exception
+    {
+        final List<TestNode> nodes = grid.startGrid(3, Map.of(
+            "leasegrid.partitions", Integer.toString(PARTITIONS),
+            "leasegrid.session.timeout.ms", "3000",
+            "leasegrid.write.quorum", "3"));
+        final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()), PARTITIONS, 3, 3);
+        client = connect(nodes.get(0), Duration.ofSeconds(2));
+        final List<String> keys = new ArrayList<>();
+        for (int i = 0; keys.size() < 2; i++)
+        {
+            if (1 == placement.primary(partitionOf("w3:" + i)))
+            {
+                keys.add("w3:" + i);
+            }
+        }
+        final String committed = keys.get(0);
+        final String other = keys.get(1);
+        client.put(committed, "all three".getBytes(StandardCharsets.UTF_8));
+
+        nodes.get(2).kill();
+        // Until node 1 notices node 3 is gone (Aeron's link timeout) a put is taken and waits for the third copy (and
+        // times out here); from then on it is refused before anything is written.
+        Await.until(60_000, "puts to be refused as QUORUM_UNAVAILABLE", () ->
+        {
+            try
+            {
+                client.put(other, "two of three".getBytes(StandardCharsets.UTF_8));
+                return false;
+            }
+            catch (final GridException ex)
+            {
+                return ErrorCode.QUORUM_UNAVAILABLE == ex.code();
+            }
+        });
+        String lock = null;
+        for (int i = 0; null == lock; i++)
+        {
+            lock = 1 == placement.primary(partitionOf("w3-lock:" + i)) ? "w3-lock:" + i : null;
+        }
+        final String resource = lock;
+        final GridException refused = assertThrows(GridException.class,
+            () -> client.acquire(resource, LeaseRequest.exclusive(Duration.ofSeconds(5))));
+        assertTrue(ErrorCode.QUORUM_UNAVAILABLE == refused.code() || ErrorCode.TIMEOUT == refused.code(),
+            refused.toString());
+        assertEquals("all three", client.get(committed).valueAsString(), "a committed value is still read");
+
+        nodes.get(2).start();
+        Await.until(60_000, "puts to be taken again once node 3 is back", () ->
+        {
+            try
+            {
+                client.put(other, "three again".getBytes(StandardCharsets.UTF_8));
+                return true;
+            }
+            catch (final GridException ex)
+            {
+                return false;
+            }
+        });
+        assertEquals("three again", client.get(other).valueAsString());
+    }
+
     private void awaitEveryJournalHolds(final List<TestNode> nodes, final Map<String, Long> written)
     {
         Await.until(30_000, () -> "every journal to hold every acknowledged put\n" + grid.dump(), () ->
@@ -211,6 +278,11 @@ class ReplicationTest
 
     private GridClient connect(final TestNode node)
     {
+        return connect(node, Duration.ofSeconds(30));
+    }
+
+    private GridClient connect(final TestNode node, final Duration requestTimeout)
+    {
         clientDriver = MediaDriver.launchEmbedded(new MediaDriver.Context()
             .aeronDirectoryName(new File(dir, "client-aeron").getPath())
             .threadingMode(ThreadingMode.SHARED)
@@ -220,7 +292,7 @@ class ReplicationTest
             .aeronDir(clientDriver.aeronDirectoryName())
             .requestChannel(node.requestChannel())
             .responseChannel("aeron:udp?endpoint=127.0.0.1:0")
-            .requestTimeout(Duration.ofSeconds(30))
+            .requestTimeout(requestTimeout)
             .connectTimeout(Duration.ofSeconds(20)));
     }
 

@@ -44,6 +44,8 @@ public final class ErrorCodes
             case VALUE_TOO_LONG: return "value is longer than the node allows";
             case RESPONSE_CHANNEL_IN_USE:
                 return "another client already receives answers on this response channel and stream: choose another";
+            case QUORUM_UNAVAILABLE:
+                return "too few copies of the partition are reachable to commit a change: nothing was written; retry later";
             case LEASE_UNAVAILABLE: return "resource is held and the request asked not to wait";
             case WAIT_TIMEOUT: return "resource was not granted within the wait timeout";
             case LEASE_NOT_FOUND: return "no such lease: never granted, released or already gone";

@@ -545,7 +545,9 @@ public final class EgressPublisher
      */
     private boolean claim(final Partition partition, final long position, final ClientSession session, final int length)
     {
-        if (null == partition || (partition.pendingAnswers().isEmpty() && position <= partition.commitPosition()))
+        // An answer whose entry is committed leaves now, even past answers still waiting for later entries: those
+        // depend on changes this one does not show (a read waits for the change it reads, a decision for its own).
+        if (null == partition || position <= partition.commitPosition())
         {
             pendingPartition = null;
             claimed = sink.claim(session, length);

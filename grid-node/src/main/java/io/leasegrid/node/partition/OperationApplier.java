@@ -153,12 +153,12 @@ public final class OperationApplier implements OperationListener
         final int valueOffset,
         final int valueLength)
     {
-        state.values().put(key, keyOffset, keyLength, value, valueOffset, valueLength, version, timestampNs);
+        state.values().put(key, keyOffset, keyLength, value, valueOffset, valueLength, version, timestampNs, position);
     }
 
     public void onValueDelete(final long version, final DirectBuffer key, final int keyOffset, final int keyLength)
     {
-        state.values().delete(key, keyOffset, keyLength, version);
+        state.values().delete(key, keyOffset, keyLength, version, position);
     }
 
     public void onTimeCheckpoint(final CheckpointKind kind)

@@ -44,6 +44,11 @@ public final class Partition
          * @return the position that W copies hold, counting this node's journal.
          */
         long quorumPosition(Partition partition);
+
+        /**
+         * @return true when enough replicas are reachable that a new entry could reach W copies.
+         */
+        boolean canReachWriteQuorum();
     }
 
     /**
@@ -212,6 +217,14 @@ public final class Partition
             replicator.onAppended(this, position);
             updateCommitPosition();
         }
+    }
+
+    /**
+     * @return true when a change decided now could commit: always alone, with replicas while W copies are reachable.
+     */
+    public boolean canReachWriteQuorum()
+    {
+        return null == replicator || replicator.canReachWriteQuorum();
     }
 
     /**

@@ -230,8 +230,9 @@ public final class PartitionSnapshot
             final long version = reader.getLong();
             final long timestampNs = reader.getLong();
             final byte[] value = reader.getBytes();
+            // Positions of single changes are not kept: the snapshot's own position stands for all of them.
             state.values().put(new UnsafeBuffer(key), 0, key.length, new UnsafeBuffer(value), 0, value.length,
-                version, timestampNs);
+                version, timestampNs, state.lastAppliedPosition);
         }
         return state;
     }

@@ -87,6 +87,19 @@ final class PartitionReplicas implements Partition.Replicator
         return positions[positions.length - writeQuorum];
     }
 
+    public boolean canReachWriteQuorum()
+    {
+        int reachable = 1;
+        for (final ReplicaProgress replica : replicas)
+        {
+            if (replica.link.isConnected())
+            {
+                reachable++;
+            }
+        }
+        return reachable >= writeQuorum;
+    }
+
     /**
      * @return entries this node holds that the slowest replica has not acknowledged.
      */

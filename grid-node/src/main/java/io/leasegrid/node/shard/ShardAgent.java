@@ -533,7 +533,13 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
         final Partition partition = partitionById[partitionId];
         if (null != partition && partition.isPrimary())
         {
-            return partition;
+            if (isRead(template) || partition.canReachWriteQuorum())
+            {
+                return partition;
+            }
+            // Refused before anything is decided or journaled: a change that could not commit is not half made.
+            egress.error(null, 0, session, correlationId, ErrorCode.QUORUM_UNAVAILABLE, template);
+            return null;
         }
         if (null != partition && PartitionRole.FAILED == partition.role())
         {
@@ -543,6 +549,12 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
         egress.error(null, 0, session, correlationId, ErrorCode.NOT_PRIMARY, template);
         egress.partitionMap(session, correlationId, context.partitionTable());
         return null;
+    }
+
+    private static boolean isRead(final int template)
+    {
+        return ValueGetDecoder.TEMPLATE_ID == template || LeaseStatusRequestDecoder.TEMPLATE_ID == template ||
+            LeaseListRequestDecoder.TEMPLATE_ID == template;
     }
 
     private Partition routeLease(final ClientSession session, final long correlationId, final long leaseId, final int template)

@@ -87,13 +87,16 @@ public final class ValueDecider
             return;
         }
         final ValueEntry entry = partition.state().values().get(key, keyOffset, keyLength);
+        // The answer waits only for the change it shows to commit (the put it reads, or a delete that may explain
+        // the absence), not for unrelated writes to the partition.
         if (null == entry)
         {
-            egress.valueRead(partition, partition.appendPosition(), session, correlationId, false, 0, 0, key, keyOffset, 0);
+            egress.valueRead(partition, partition.state().values().lastDeletePosition(), session, correlationId, false,
+                0, 0, key, keyOffset, 0);
         }
         else
         {
-            egress.valueRead(partition, partition.appendPosition(), session, correlationId, true, entry.version(),
+            egress.valueRead(partition, entry.position(), session, correlationId, true, entry.version(),
                 entry.timestampNs(), entry.valueBuffer(), 0, entry.valueLength());
         }
     }

@@ -17,6 +17,7 @@ public final class ValueEntry implements BytesKeyMap.Entry
     int valueLength;
     long version;
     long timestampNs;
+    long position;
     final UnsafeBuffer keyBuffer = new UnsafeBuffer(key);
     final UnsafeBuffer valueBuffer = new UnsafeBuffer(value);
 
@@ -68,6 +69,14 @@ public final class ValueEntry implements BytesKeyMap.Entry
     public long timestampNs()
     {
         return timestampNs;
+    }
+
+    /**
+     * @return journal position of the change that left this value: a read of it waits until that is committed.
+     */
+    public long position()
+    {
+        return position;
     }
 
     void key(final DirectBuffer buffer, final int offset, final int length, final long hash)

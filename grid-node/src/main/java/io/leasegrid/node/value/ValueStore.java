@@ -15,6 +15,7 @@ public final class ValueStore
 {
     private final BytesKeyMap<ValueEntry> entries = new BytesKeyMap<>(1024);
     private final ArrayList<ValueEntry> free = new ArrayList<>();
+    private long lastDeletePosition = -1;
     private long lastVersion;
 
     /**
@@ -42,6 +43,15 @@ public final class ValueStore
     }
 
     /**
+     * @return journal position of the latest delete, -1 when none: a read that finds no value waits until it is
+     * committed, since the key's absence may be that delete's doing.
+     */
+    public long lastDeletePosition()
+    {
+        return lastDeletePosition;
+    }
+
+    /**
      * Record a put.
      *
      * @return the entry now holding the value.
@@ -54,7 +64,8 @@ public final class ValueStore
         final int valueOffset,
         final int valueLength,
         final long version,
-        final long timestampNs)
+        final long timestampNs,
+        final long position)
     {
         final long hash = BytesKeyMap.hash(key, keyOffset, keyLength);
         ValueEntry entry = entries.get(key, keyOffset, keyLength, hash);
@@ -67,6 +78,7 @@ public final class ValueStore
         entry.value(value, valueOffset, valueLength);
         entry.version = version;
         entry.timestampNs = timestampNs;
+        entry.position = position;
         lastVersion = Math.max(lastVersion, version);
         return entry;
     }
@@ -76,9 +88,11 @@ public final class ValueStore
      *
      * @return true if the key had a value.
      */
-    public boolean delete(final DirectBuffer key, final int keyOffset, final int keyLength, final long version)
+    public boolean delete(
+        final DirectBuffer key, final int keyOffset, final int keyLength, final long version, final long position)
     {
         lastVersion = Math.max(lastVersion, version);
+        lastDeletePosition = Math.max(lastDeletePosition, position);
         final long hash = BytesKeyMap.hash(key, keyOffset, keyLength);
         final ValueEntry entry = entries.get(key, keyOffset, keyLength, hash);
         if (null == entry)
