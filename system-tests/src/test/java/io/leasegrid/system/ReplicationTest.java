@@ -24,15 +24,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -157,6 +161,51 @@ class ReplicationTest
         {
             assertTrue(byPrimary[node] > 0, "no key had node " + node + " as primary: " + Arrays.toString(byPrimary));
         }
+    }
+
+    @Test
+    void shouldRebuildAReplicaStartedEmptyAndNeverServeFromAPrimaryThatLostItsJournal() throws Exception
+    {
+        final List<TestNode> nodes = grid.startGrid(3, Map.of(
+            "leasegrid.partitions", Integer.toString(PARTITIONS),
+            "leasegrid.session.timeout.ms", "3000"));
+        final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()), PARTITIONS, 3, 2);
+        client = connect(nodes.get(0));
+        final Map<String, Long> onNode1 = new LinkedHashMap<>();
+        String onNode3 = null;
+        for (int i = 0; onNode1.size() < 10 || null == onNode3; i++)
+        {
+            final String key = "wipe:" + i;
+            final int primary = placement.primary(partitionOf(key));
+            if (1 == primary && onNode1.size() < 10)
+            {
+                onNode1.put(key, client.put(key, "kept".getBytes(StandardCharsets.UTF_8)));
+            }
+            else if (3 == primary && null == onNode3)
+            {
+                client.put(key, "on node 3".getBytes(StandardCharsets.UTF_8));
+                onNode3 = key;
+            }
+        }
+        awaitEveryJournalHolds(nodes, onNode1);
+
+        final TestNode wiped = nodes.get(2);
+        wiped.kill();
+        try (Stream<Path> paths = Files.walk(wiped.dir().toPath()))
+        {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+        wiped.start();
+
+        // As a replica it takes everything back from node 1's journal ...
+        awaitEveryJournalHolds(nodes, onNode1);
+        // ... but as a primary with an empty journal it must not serve what its replicas know it wrote.
+        final String lost = onNode3;
+        final GridException refused = assertThrows(GridException.class, () -> client.get(lost));
+        assertTrue(ErrorCode.INTERNAL_ERROR == refused.code() || ErrorCode.NOT_PRIMARY == refused.code(),
+            refused.toString());
+        Await.until(20_000, () -> "the alert on node 3\n" + grid.dump(),
+            () -> wiped.dump().contains("PRIMARY_BEHIND_REPLICA"));
     }
 
     @Test

@@ -183,6 +183,26 @@ public final class Partition
     }
 
     /**
+     * Prepare to serve the partition as its primary in {@code epoch} once its replicas have said where they stand:
+     * until then it answers nothing.
+     */
+    public void awaitReplicas(final long epoch, final Replicator replicator)
+    {
+        this.epoch = epoch;
+        this.replicator = replicator;
+        role = PartitionRole.RECOVERING;
+        updateCounters();
+    }
+
+    /**
+     * @return the link to its replicas, or null.
+     */
+    public Replicator replicator()
+    {
+        return replicator;
+    }
+
+    /**
      * Serve the partition as its primary in {@code epoch}, alone.
      */
     public void becomePrimary(final long epoch)

@@ -20,6 +20,8 @@ final class ReplicaProgress
     /** When the replica last told where it stands (acknowledgement or catch-up request). */
     long heardNs;
     boolean needsSnapshot;
+    /** The replica has said where it stands since this node started. */
+    boolean heard;
     JournalReader reader;
 
     ReplicaProgress(final int nodeId, final ExclusivePublication link)

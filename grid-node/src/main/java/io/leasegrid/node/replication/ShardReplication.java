@@ -25,6 +25,7 @@ import org.agrona.ErrorHandler;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -59,11 +60,15 @@ public final class ShardReplication implements FragmentHandler
     private final ShardCounters counters;
     private final Alerts alerts;
     private final ErrorHandler errorHandler;
+    private final Consumer<Partition> leader;
     private final ReplicationSender sender;
     private final FragmentAssembler assembler = new FragmentAssembler(this);
     private final PartitionReplicas[] replicasById;
     private final ExclusivePublication[] primaryLinkById;
     private final long[] nextCatchUpRequestNs;
+    private final boolean[] ownCopyInDoubt;
+    private final List<Partition> replicas = new ArrayList<>();
+    private final boolean[] announced;
     private final boolean[] ackDue;
     private final int[] ackDueIds;
     private final List<Partition> primaries = new ArrayList<>();
@@ -89,6 +94,7 @@ public final class ShardReplication implements FragmentHandler
      * @param counters      of the shard.
      * @param alerts        of the node.
      * @param errorHandler  the error log.
+     * @param leader        starts serving a partition whose replicas have said where they stand.
      */
     public ShardReplication(
         final ReplicationLinks links,
@@ -96,7 +102,8 @@ public final class ShardReplication implements FragmentHandler
         final PartitionLog log,
         final ShardCounters counters,
         final Alerts alerts,
-        final ErrorHandler errorHandler)
+        final ErrorHandler errorHandler,
+        final Consumer<Partition> leader)
     {
         this.links = links;
         this.placement = links.placement();
@@ -105,10 +112,13 @@ public final class ShardReplication implements FragmentHandler
         this.counters = counters;
         this.alerts = alerts;
         this.errorHandler = errorHandler;
+        this.leader = leader;
         this.sender = new ReplicationSender(links.nodeId());
         replicasById = new PartitionReplicas[partitionById.length];
         primaryLinkById = new ExclusivePublication[partitionById.length];
         nextCatchUpRequestNs = new long[partitionById.length];
+        ownCopyInDoubt = new boolean[partitionById.length];
+        announced = new boolean[partitionById.length];
         ackDue = new boolean[partitionById.length];
         ackDueIds = new int[partitionById.length];
     }
@@ -139,6 +149,8 @@ public final class ShardReplication implements FragmentHandler
         }
         final PartitionReplicas partitionReplicas = new PartitionReplicas(replicas, placement.writeQuorum(), this);
         replicasById[partitionId] = partitionReplicas;
+        ownCopyInDoubt[partitionId] =
+            0 == partition.journal().nextPosition() || partition.journal().tornEntriesDiscarded() > 0;
         primaries.add(partition);
         return partitionReplicas;
     }
@@ -149,6 +161,7 @@ public final class ShardReplication implements FragmentHandler
     public void replicaOf(final Partition partition)
     {
         primaryLinkById[partition.partitionId()] = links.publication(placement.primary(partition.partitionId()));
+        replicas.add(partition);
     }
 
     /**
@@ -170,6 +183,7 @@ public final class ShardReplication implements FragmentHandler
         {
             nextScanNs = nowNs + SCAN_INTERVAL_NS;
             work += scanReplicas();
+            work += announceReplicas();
         }
         return work;
     }
@@ -414,22 +428,80 @@ public final class ShardReplication implements FragmentHandler
     {
         final ReplicaProgress replica = replicaOfPrimary(partitionId, epoch, nodeId);
         final Partition partition = null == replica ? null : partitionById[partitionId];
-        if (null == partition || nextPosition < 0 || nextPosition > partition.journal().nextPosition())
+        if (null == partition || nextPosition < 0)
         {
-            // A replica holding entries its primary has not: only a lost tail here can do that (a later epoch's
-            // truncation settles it); it does not count toward the quorum meanwhile.
             refuse();
             return;
         }
+        if (nextPosition > partition.journal().nextPosition())
+        {
+            // A replica holding entries its primary has not: this journal lost entries (a copy restored empty, a torn
+            // tail). Serving from it could answer wrongly, so a primary still recovering never starts; one already
+            // serving cannot have lost them (they were appended here first).
+            onReplicaAhead(partition, nodeId, nextPosition);
+            return;
+        }
         replica.heardNs = nowNs;
+        replica.heard = true;
         replica.ackedPosition = nextPosition - 1;
         replica.nextSendPosition = nextPosition;
         replica.needsSnapshot = false;
+        if (PartitionRole.RECOVERING == partition.role())
+        {
+            leadOnceEnoughReplicasHeard(partition);
+        }
         if (replica.isBehind(partition.journal().nextPosition()))
         {
             catchUpPending = true;
         }
         partition.updateCommitPosition();
+    }
+
+    /**
+     * A recovering primary serves once enough replicas said where they stand and none is ahead of it. With its own
+     * journal intact, W - 1 are enough: any entry a write quorum held is then in its journal or theirs, since two
+     * quorums of N share a copy. A journal that may have lost entries (empty, or a torn tail cut at open) does not
+     * count as a copy: then N - W + 1 replicas must answer, so that one of them holds every committed entry.
+     */
+    private void leadOnceEnoughReplicasHeard(final Partition partition)
+    {
+        final ReplicaProgress[] replicas = replicasById[partition.partitionId()].replicas();
+        int heard = 0;
+        for (final ReplicaProgress replica : replicas)
+        {
+            heard += replica.heard ? 1 : 0;
+        }
+        final int needed = ownCopyInDoubt[partition.partitionId()] ?
+            replicas.length + 1 - placement.writeQuorum() + 1 : placement.writeQuorum() - 1;
+        if (heard >= needed)
+        {
+            leader.accept(partition);
+            partition.updateCommitPosition();
+            catchUpPending = true;
+        }
+    }
+
+    private void onReplicaAhead(final Partition partition, final int nodeId, final long replicaNextPosition)
+    {
+        if (PartitionRole.RECOVERING == partition.role())
+        {
+            partition.fail();
+            alerts.raise(Alerts.Kind.PRIMARY_BEHIND_REPLICA);
+            errorHandler.onError(new IllegalStateException("partition " + partition.partitionId() + ": node " + nodeId +
+                " holds entries up to " + (replicaNextPosition - 1) + " but this primary's journal ends at " +
+                partition.appendPosition() + "; it lost entries, so it does not serve the partition (restore its " +
+                "journal, or let a replica take over once failover exists)"));
+        }
+        else
+        {
+            refuse();
+        }
+    }
+
+    private static boolean isLeading(final Partition partition)
+    {
+        return null != partition &&
+            (PartitionRole.PRIMARY == partition.role() || PartitionRole.RECOVERING == partition.role());
     }
 
     private ReplicaProgress replicaOfPrimary(final int partitionId, final long epoch, final int nodeId)
@@ -439,7 +511,7 @@ public final class ShardReplication implements FragmentHandler
             return null;
         }
         final Partition partition = partitionById[partitionId];
-        if (!partition.isPrimary() || epoch != partition.epoch())
+        if (!isLeading(partition) || epoch != partition.epoch())
         {
             return null;
         }
@@ -453,7 +525,7 @@ public final class ShardReplication implements FragmentHandler
         for (int i = 0; i < primaries.size(); i++)
         {
             final Partition partition = primaries.get(i);
-            if (!partition.isPrimary())
+            if (!isLeading(partition))
             {
                 continue;
             }
@@ -539,7 +611,7 @@ public final class ShardReplication implements FragmentHandler
         for (int i = 0; i < primaries.size(); i++)
         {
             final Partition partition = primaries.get(i);
-            if (!partition.isPrimary())
+            if (!isLeading(partition))
             {
                 continue;
             }
@@ -570,6 +642,28 @@ public final class ShardReplication implements FragmentHandler
             }
         }
         return probes;
+    }
+
+    /**
+     * A replica that just started tells each primary where its copy ends, once the link is up: its primary may
+     * believe it holds more (it may have started empty) and would otherwise wait for the next write to find out.
+     */
+    private int announceReplicas()
+    {
+        int sent = 0;
+        for (int i = 0; i < replicas.size(); i++)
+        {
+            final Partition partition = replicas.get(i);
+            final int partitionId = partition.partitionId();
+            final ExclusivePublication link = primaryLinkById[partitionId];
+            if (!announced[partitionId] && PartitionRole.REPLICA == partition.role() && link.isConnected() &&
+                sender.catchUp(link, partitionId, partition.epoch(), partition.journal().nextPosition()))
+            {
+                announced[partitionId] = true;
+                sent++;
+            }
+        }
+        return sent;
     }
 
     private void refuse()

@@ -131,7 +131,7 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
             cachedNanoClock, counters, alerts);
         values = new ValueDecider(context.requestLimits(), context.partitionCount(), log, egress, cachedNanoClock, alerts);
         replication = null == context.replicationLinks() ? null : new ShardReplication(
-            context.replicationLinks(), partitionById, log, counters, alerts, context.errorHandler());
+            context.replicationLinks(), partitionById, log, counters, alerts, context.errorHandler(), this::lead);
         ingress = 0 == context.subscriptions().length ? null :
             new IngressAdapter(context.subscriptions(), context.closedImages(), sessions, this, counters);
     }
@@ -702,15 +702,37 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
             partition.becomeReplica(epoch);
             return partition;
         }
-        partition.becomePrimary(epoch, null == replication ? null : replication.replicatorFor(partition));
+        final Partition.Replicator replicator = null == replication ? null : replication.replicatorFor(partition);
+        if (null == replicator)
+        {
+            partition.becomePrimary(epoch);
+            lead(partition);
+        }
+        else
+        {
+            // Its replicas may hold entries this journal lost: it serves once enough of them said where they stand.
+            partition.awaitReplicas(epoch, replicator);
+        }
+        return partition;
+    }
 
+    /**
+     * Start serving a partition as its primary: a recovery checkpoint rebases every inherited deadline on this
+     * process's clock, expiries and wait timeouts are scheduled, and the sessions found in it are restored.
+     */
+    private void lead(final Partition partition)
+    {
+        if (!partition.isPrimary())
+        {
+            partition.becomePrimary(partition.epoch(), partition.replicator());
+        }
         // Inherited leases count their remaining TTL from the moment this partition is ready to serve.
         final long nowNs = updateClocks();
-        if (journal.nextPosition() > 0)
+        if (partition.journal().nextPosition() > 0)
         {
             log.checkpoint(partition, CheckpointKind.RECOVERY);
         }
-        final LeaseTable table = state.leases();
+        final LeaseTable table = partition.state().leases();
         table.forEachResource(resource ->
         {
             for (Lease lease = resource.firstHolder(); null != lease; lease = lease.nextHolder())
@@ -722,10 +744,10 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
                 timers.schedule(waiter, waiter.deadlineNs());
             }
         });
+        final int partitionId = partition.partitionId();
         table.forEachSession(held -> sessions.recover(held.sessionId(), held.timeoutNs(), held.clientName(), held.nonce())
             .touch(partitionId));
         partition.nextCheckpointNs(nowNs + context.checkpointIntervalNs());
-        return partition;
     }
 
     private void replay(final PartitionState state, final JournalEntryDecoder entry, final DirectBuffer buffer)
