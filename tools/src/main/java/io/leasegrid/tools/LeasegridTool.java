@@ -71,6 +71,10 @@ public final class LeasegridTool
                     line = SessionChurn.commandLine();
                     return SessionChurn.run(rest);
 
+                case "grid":
+                    line = GridCommand.commandLine();
+                    return GridCommand.run(line.parse(rest), out);
+
                 case "node":
                     line = nodeCommandLine();
                     return node(line.parse(rest), err);
@@ -272,6 +276,8 @@ public final class LeasegridTool
             "                                the journal on its own, with a writer killed mid-write",
             "run a node:",
             "  node [PROPERTIES_FILE]        run a node until Ctrl-C (settings: -D properties or a file)",
+            "  grid [--nodes N] [--dir DIR] [--base-port PORT] [--set NAME=VALUE]",
+            "                                run a replicated grid of N nodes on loopback until Ctrl-C",
             "talk to a running node (found by --dir DIR, --node HOST:PORT, $LEASEGRID_DIR, -Dleasegrid.dir, ./data):",
             "  put KEY VALUE | get KEY | delete KEY",
             "  lease RESOURCE TTL_MS [HOLD_MS] [--wait MS]",
@@ -309,6 +315,8 @@ public final class LeasegridTool
                 return SessionChurn.commandLine();
             case "node":
                 return nodeCommandLine();
+            case "grid":
+                return GridCommand.commandLine();
             case "stat":
                 return StatTool.statCommandLine();
             case "alerts":

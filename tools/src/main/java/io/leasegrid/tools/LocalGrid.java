@@ -1,0 +1,289 @@
+package io.leasegrid.tools;
+
+import io.leasegrid.node.GridNode;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A replicated grid on this machine: each node a child JVM ({@code GridNode}) with its own data directory under one
+ * root and its own request and replication ports on loopback, all told of each other through
+ * {@code leasegrid.members}. Nodes can be stopped, killed with SIGKILL and started again on the same directory.
+ * What a node prints goes to {@code node.log} in its directory.
+ */
+final class LocalGrid implements AutoCloseable
+{
+    private static final long START_TIMEOUT_MS = 60_000;
+
+    private final File root;
+    private final int[] requestPorts;
+    private final int[] replicationPorts;
+    private final String members;
+    private final List<String> settings;
+    private final Process[] processes;
+
+    /**
+     * @param root     directory holding one data directory per node.
+     * @param nodes    how many nodes, ids 1..nodes.
+     * @param basePort first node's request port; node i listens on basePort + 100 (i - 1) and replicates on 10 more.
+     * @param settings extra {@code name=value} node settings for every node.
+     */
+    LocalGrid(final File root, final int nodes, final int basePort, final List<String> settings)
+    {
+        this(root, ports(nodes, basePort, 0), ports(nodes, basePort, 10), settings);
+    }
+
+    /**
+     * A grid whose nodes take whatever UDP ports of loopback are free now, as tests and the demo want.
+     */
+    static LocalGrid onFreePorts(final File root, final int nodes, final List<String> settings) throws IOException
+    {
+        final int[] request = new int[nodes];
+        final int[] replication = new int[nodes];
+        for (int i = 0; i < nodes; i++)
+        {
+            request[i] = freeUdpPort();
+            replication[i] = freeUdpPort();
+        }
+        return new LocalGrid(root, request, replication, settings);
+    }
+
+    private LocalGrid(final File root, final int[] requestPorts, final int[] replicationPorts, final List<String> settings)
+    {
+        final int nodes = requestPorts.length;
+        this.root = root;
+        this.requestPorts = requestPorts;
+        this.replicationPorts = replicationPorts;
+        this.settings = List.copyOf(settings);
+        this.processes = new Process[nodes];
+        final StringBuilder spec = new StringBuilder();
+        for (int i = 0; i < nodes; i++)
+        {
+            spec.append(0 == i ? "" : ",").append(i + 1).append("=127.0.0.1:").append(requestPorts[i])
+                .append("/127.0.0.1:").append(replicationPorts[i]);
+        }
+        members = spec.toString();
+    }
+
+    private static int[] ports(final int nodes, final int basePort, final int offset)
+    {
+        final int[] ports = new int[nodes];
+        for (int i = 0; i < nodes; i++)
+        {
+            ports[i] = basePort + 100 * i + offset;
+        }
+        return ports;
+    }
+
+    private static int freeUdpPort() throws IOException
+    {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+    }
+
+    int size()
+    {
+        return processes.length;
+    }
+
+    String members()
+    {
+        return members;
+    }
+
+    String requestChannel(final int nodeId)
+    {
+        return "aeron:udp?endpoint=127.0.0.1:" + requestPorts[nodeId - 1];
+    }
+
+    File dir(final int nodeId)
+    {
+        return new File(root, "node-" + nodeId);
+    }
+
+    File log(final int nodeId)
+    {
+        return new File(dir(nodeId), "node.log");
+    }
+
+    boolean isRunning(final int nodeId)
+    {
+        final Process process = processes[nodeId - 1];
+        return null != process && process.isAlive();
+    }
+
+    /**
+     * Start every node, then wait until each listens.
+     */
+    void startAll() throws IOException
+    {
+        for (int nodeId = 1; nodeId <= processes.length; nodeId++)
+        {
+            launch(nodeId);
+        }
+        for (int nodeId = 1; nodeId <= processes.length; nodeId++)
+        {
+            awaitListening(nodeId);
+        }
+    }
+
+    /**
+     * Start one node and wait until it listens.
+     */
+    void start(final int nodeId) throws IOException
+    {
+        launch(nodeId);
+        awaitListening(nodeId);
+    }
+
+    /**
+     * SIGKILL a node and wait until it is gone; its directory stays as the crash left it.
+     */
+    void kill(final int nodeId) throws InterruptedException
+    {
+        final Process process = processes[nodeId - 1];
+        if (null != process)
+        {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+            processes[nodeId - 1] = null;
+        }
+    }
+
+    /**
+     * SIGTERM a node and wait for its clean stop.
+     */
+    void stop(final int nodeId) throws InterruptedException
+    {
+        final Process process = processes[nodeId - 1];
+        if (null != process)
+        {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS))
+            {
+                process.destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
+            processes[nodeId - 1] = null;
+        }
+    }
+
+    /**
+     * Stop every node that runs.
+     */
+    public void close()
+    {
+        for (int nodeId = 1; nodeId <= processes.length; nodeId++)
+        {
+            final Process process = processes[nodeId - 1];
+            if (null != process)
+            {
+                process.destroy();
+            }
+        }
+        for (int nodeId = 1; nodeId <= processes.length; nodeId++)
+        {
+            try
+            {
+                stop(nodeId);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void launch(final int nodeId) throws IOException
+    {
+        if (isRunning(nodeId))
+        {
+            throw new IllegalStateException("node " + nodeId + " is running");
+        }
+        final File dir = dir(nodeId);
+        Files.createDirectories(dir.toPath());
+        final List<String> command = new ArrayList<>();
+        command.add(new File(System.getProperty("java.home"), "bin/java").getPath());
+        command.addAll(jvmOptions());
+        command.add("-Xmx256m");
+        command.add("-Dleasegrid.node.id=" + nodeId);
+        command.add("-Dleasegrid.members=" + members);
+        command.add("-Dleasegrid.dir=" + dir.getPath());
+        // Nodes of one machine cannot share the metrics port: none unless a setting below names one.
+        command.add("-Dleasegrid.prometheus.port=-1");
+        for (final String setting : settings)
+        {
+            command.add("-D" + setting);
+        }
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(GridNode.class.getName());
+        final File log = log(nodeId);
+        Files.deleteIfExists(log.toPath());
+        processes[nodeId - 1] = new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+            .start();
+    }
+
+    private void awaitListening(final int nodeId) throws IOException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            final String output = Files.exists(log(nodeId).toPath()) ?
+                Files.readString(log(nodeId).toPath(), StandardCharsets.UTF_8) : "";
+            if (output.contains("listening on"))
+            {
+                return;
+            }
+            if (!isRunning(nodeId))
+            {
+                throw new IllegalStateException("node " + nodeId + " exited while starting: " + lastLine(output));
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        throw new IllegalStateException("node " + nodeId + " did not start within " + START_TIMEOUT_MS + " ms; see " +
+            log(nodeId));
+    }
+
+    private static String lastLine(final String output)
+    {
+        final String trimmed = output.trim();
+        return trimmed.isEmpty() ? "(no output)" : trimmed.substring(trimmed.lastIndexOf('\n') + 1);
+    }
+
+    /**
+     * The JVM flags this process runs with that a node needs too (module openings for Chronicle, GC settings), from
+     * the project's options file when the launcher names it, else this JVM's own.
+     */
+    private static List<String> jvmOptions()
+    {
+        final String file = System.getProperty("leasegrid.jvm.options");
+        if (null != file && new File(file).isFile())
+        {
+            return List.of("@" + file);
+        }
+        final List<String> options = new ArrayList<>();
+        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (!argument.startsWith("-Dleasegrid.") && !argument.startsWith("-Xmx") && !argument.startsWith("-agentlib"))
+            {
+                options.add(argument);
+            }
+        }
+        return options;
+    }
+}
