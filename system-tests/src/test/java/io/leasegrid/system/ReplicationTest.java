@@ -161,6 +161,21 @@ class ReplicationTest
         {
             assertTrue(byPrimary[node] > 0, "no key had node " + node + " as primary: " + Arrays.toString(byPrimary));
         }
+
+        // A list asks every node; each answers for the partitions it is primary of, so each lease shows once.
+        final List<Lease> held = new ArrayList<>();
+        for (int i = 0; i < 12; i++)
+        {
+            held.add(client.acquire("held:" + i, LeaseRequest.exclusive(Duration.ofSeconds(30))));
+        }
+        final List<String> listed = new ArrayList<>();
+        client.listLeases("held:", 100).leases().forEach(lease -> listed.add(lease.resource()));
+        listed.sort(null);
+        final List<String> expected = new ArrayList<>();
+        held.forEach(lease -> expected.add(lease.resource()));
+        expected.sort(null);
+        assertEquals(expected, listed);
+        held.forEach(Lease::release);
     }
 
     @Test

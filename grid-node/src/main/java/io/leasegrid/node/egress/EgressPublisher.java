@@ -85,6 +85,7 @@ public final class EgressPublisher
     private final ValueWrittenEncoder written = new ValueWrittenEncoder();
     private final ValueReadEncoder read = new ValueReadEncoder();
     private final ArrayList<Partition> partitionsWithPending = new ArrayList<>();
+    private final ArrayList<HeldAcross> heldAcross = new ArrayList<>();
     private final PendingAnswers.Releaser releaser = this::release;
     private MutableDirectBuffer claimed;
     private int claimedOffset;
@@ -140,6 +141,16 @@ public final class EgressPublisher
     public int releaseCommitted()
     {
         int released = 0;
+        for (int i = heldAcross.size() - 1; i >= 0; i--)
+        {
+            final HeldAcross held = heldAcross.get(i);
+            if (held.isCommitted())
+            {
+                sink.send(held.sessionId, held.answer, 0, held.answer.capacity());
+                heldAcross.remove(i);
+                released++;
+            }
+        }
         for (int i = partitionsWithPending.size() - 1; i >= 0; i--)
         {
             final Partition partition = partitionsWithPending.get(i);
@@ -446,7 +457,9 @@ public final class EgressPublisher
     }
 
     /**
-     * The leases a list request matched, already bounded by the caller.
+     * The leases a list request matched, already bounded by the caller. A list reads several partitions: when any of
+     * them (as primary, and the one asked for if {@code partitionId} is not -1) holds entries not yet committed, the
+     * answer waits until each has committed everything it held when the list was read.
      */
     public void leaseList(
         final ClientSession session,
@@ -454,8 +467,8 @@ public final class EgressPublisher
         final int partitionId,
         final boolean truncated,
         final List<Lease> leases,
-        final long position,
-        final Partition partition,
+        final Partition[] readFrom,
+        final int readCount,
         final long nowNs)
     {
         int length = HEADER + LeaseListEncoder.BLOCK_LENGTH + LeaseListEncoder.LeasesEncoder.sbeHeaderSize();
@@ -463,25 +476,42 @@ public final class EgressPublisher
         {
             length += leaseListEntryLength(leases.get(i));
         }
-        if (claim(partition, position, session, length))
+        final HeldAcross held = HeldAcross.of(session.sessionId(), readFrom, readCount, partitionId);
+        if (null != held)
         {
-            list.wrapAndApplyHeader(claimed, claimedOffset, header)
-                .correlationId(correlationId)
-                .sessionId(session.sessionId())
-                .partitionId(partitionId)
-                .truncated(truncated ? BooleanType.TRUE : BooleanType.FALSE);
-            final LeaseListEncoder.LeasesEncoder group = list.leasesCount(leases.size());
-            for (int i = 0; i < leases.size(); i++)
-            {
-                final Lease lease = leases.get(i);
-                group.next()
-                    .leaseId(lease.leaseId())
-                    .holderSessionId(lease.sessionId())
-                    .fencingToken(lease.fencingToken())
-                    .remainingTtlNs(Math.max(0, lease.expiresAtNs() - nowNs))
-                    .mode(LeaseMode.get(lease.mode().value()))
-                    .putResource(lease.resource().nameBuffer(), 0, lease.resource().nameLength());
-            }
+            pendingBuffer.checkLimit(length);
+            claimed = pendingBuffer;
+            claimedOffset = 0;
+        }
+        else if (!claim(null, 0, session, length))
+        {
+            return;
+        }
+        list.wrapAndApplyHeader(claimed, claimedOffset, header)
+            .correlationId(correlationId)
+            .sessionId(session.sessionId())
+            .partitionId(partitionId)
+            .truncated(truncated ? BooleanType.TRUE : BooleanType.FALSE);
+        final LeaseListEncoder.LeasesEncoder group = list.leasesCount(leases.size());
+        for (int i = 0; i < leases.size(); i++)
+        {
+            final Lease lease = leases.get(i);
+            group.next()
+                .leaseId(lease.leaseId())
+                .holderSessionId(lease.sessionId())
+                .fencingToken(lease.fencingToken())
+                .remainingTtlNs(Math.max(0, lease.expiresAtNs() - nowNs))
+                .mode(LeaseMode.get(lease.mode().value()))
+                .putResource(lease.resource().nameBuffer(), 0, lease.resource().nameLength());
+        }
+        if (null != held)
+        {
+            held.keep(pendingBuffer, length);
+            heldAcross.add(held);
+            claimed = null;
+        }
+        else
+        {
             commit();
         }
     }

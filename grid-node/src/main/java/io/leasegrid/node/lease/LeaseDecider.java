@@ -267,7 +267,8 @@ public final class LeaseDecider
         for (int i = 0; i < partitionCount && !truncated; i++)
         {
             final Partition partition = partitions[i];
-            if (-1 != partitionId && partition.partitionId() != partitionId)
+            // Only the primary's copy answers: a replica's may lag, and every node is asked.
+            if ((-1 != partitionId && partition.partitionId() != partitionId) || !partition.isPrimary())
             {
                 continue;
             }
@@ -293,8 +294,9 @@ public final class LeaseDecider
                 }
             }
         }
-        // A list looks across partitions; with one copy of each, what it reads is committed as it reads it.
-        egress.leaseList(session, correlationId, partitionId, truncated, listed, 0, null, clock.nanoTime());
+        // A list looks across partitions: it leaves once each has committed what it read (at once with one copy).
+        egress.leaseList(session, correlationId, partitionId, truncated, listed, partitions, partitionCount,
+            clock.nanoTime());
         listed.clear();
     }
 
