@@ -164,6 +164,7 @@ public final class GridNode implements AutoCloseable
                 .strangerTimeoutNs(context.strangerTimeoutNs())
                 .partitionTable(partitionTable)
                 .replicationLinks(replicationLinks(context, aeron, streamId))
+                .replicationLagAlert(context.replicationLagAlert())
                 .counters(counters)
                 .countersManager(countersManager)
                 .alerts(alerts)

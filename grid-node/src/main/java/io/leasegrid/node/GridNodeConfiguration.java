@@ -110,6 +110,11 @@ public final class GridNodeConfiguration
     /** Copies that must hold an entry before its answer leaves (W, the primary's own included); default a majority. */
     public static final String WRITE_QUORUM_PROP_NAME = "leasegrid.write.quorum";
 
+    /** Alert when a replica is more than this many entries behind its primary. */
+    public static final String REPLICATION_LAG_ALERT_PROP_NAME = "leasegrid.replication.lag.alert";
+    /** Default lag that raises the alert, in entries. */
+    public static final long REPLICATION_LAG_ALERT_DEFAULT = 10_000;
+
     private GridNodeConfiguration()
     {
     }

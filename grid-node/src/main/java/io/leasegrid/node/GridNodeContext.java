@@ -66,6 +66,8 @@ public final class GridNodeContext
     private int replicationFactor = Settings.intProperty(GridNodeConfiguration.REPLICATION_FACTOR_PROP_NAME, 0);
     private int writeQuorum = Settings.intProperty(GridNodeConfiguration.WRITE_QUORUM_PROP_NAME, 0);
     private ReplicaPlacement placement;
+    private long replicationLagAlert = Settings.longProperty(GridNodeConfiguration.REPLICATION_LAG_ALERT_PROP_NAME,
+        GridNodeConfiguration.REPLICATION_LAG_ALERT_DEFAULT);
 
     /**
      * Validate and fill in settings.
@@ -80,6 +82,10 @@ public final class GridNodeContext
             throw new IllegalArgumentException("shards must be in [1, partitions]: " + shards);
         }
         concludePlacement();
+        if (replicationLagAlert < 1)
+        {
+            throw new IllegalArgumentException("replication lag alert must be at least 1 entry: " + replicationLagAlert);
+        }
         if (!endpoint.matches("[^:]+:\\d+"))
         {
             throw new IllegalArgumentException("endpoint must be host:port: " + endpoint);
@@ -192,6 +198,21 @@ public final class GridNodeContext
         this.writeQuorum = writeQuorum;
         this.placement = null;
         return this;
+    }
+
+    /**
+     * @param entries a replica this far behind its primary raises an alert.
+     * @return this.
+     */
+    public GridNodeContext replicationLagAlert(final long entries)
+    {
+        this.replicationLagAlert = entries;
+        return this;
+    }
+
+    public long replicationLagAlert()
+    {
+        return replicationLagAlert;
     }
 
     /**

@@ -74,7 +74,8 @@ class ReplicationTest
     {
         final List<TestNode> nodes = grid.startGrid(3, Map.of(
             "leasegrid.partitions", Integer.toString(PARTITIONS),
-            "leasegrid.session.timeout.ms", "3000"));
+            "leasegrid.session.timeout.ms", "3000",
+            "leasegrid.replication.lag.alert", "5"));
         final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()), PARTITIONS, 3, 2);
         client = connect(nodes.get(0));
 
@@ -114,6 +115,8 @@ class ReplicationTest
                 written.put(key, client.put(key, ("round-" + round).getBytes(StandardCharsets.UTF_8)));
             }
         }
+        Await.until(10_000, () -> "node 1 to alert that node 3 lags\n" + grid.dump(),
+            () -> nodes.get(0).dump().contains("REPLICA_LAGGING"));
         replica.start();
         awaitEveryJournalHolds(nodes, written);
 
@@ -305,6 +308,8 @@ class ReplicationTest
         assertTrue(ErrorCode.QUORUM_UNAVAILABLE == refused.code() || ErrorCode.TIMEOUT == refused.code(),
             refused.toString());
         assertEquals("all three", client.get(committed).valueAsString(), "a committed value is still read");
+        Await.until(10_000, () -> "node 1 to alert that it lost its write quorum\n" + grid.dump(),
+            () -> nodes.get(0).dump().contains("QUORUM_LOST"));
 
         nodes.get(2).start();
         Await.until(60_000, "puts to be taken again once node 3 is back", () ->

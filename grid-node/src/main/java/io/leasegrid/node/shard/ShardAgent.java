@@ -650,6 +650,10 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
             waiterCount += partition.state().leases().waiterCount();
             journalEntries += partition.journal().nextPosition() - partition.journal().firstPosition();
             partition.updateCounters();
+            if (partition.isPrimary() && !partition.canReachWriteQuorum())
+            {
+                alerts.raise(Alerts.Kind.QUORUM_LOST);
+            }
         }
         counters.set(CounterType.ACTIVE_LEASES, leaseCount);
         counters.set(CounterType.WAITERS, waiterCount);
@@ -657,7 +661,12 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
         counters.set(CounterType.SESSIONS, sessions.sessionCount());
         if (null != replication)
         {
-            counters.set(CounterType.REPLICA_LAG, replication.maxLag());
+            final long lag = replication.maxLag();
+            counters.set(CounterType.REPLICA_LAG, lag);
+            if (lag > context.replicationLagAlert())
+            {
+                alerts.raise(Alerts.Kind.REPLICA_LAGGING);
+            }
         }
         counters.set(CounterType.STRANGERS, sessions.strangerCount());
     }

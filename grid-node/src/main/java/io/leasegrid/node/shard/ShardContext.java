@@ -90,6 +90,7 @@ public final class ShardContext
     private LongSupplier sessionIds;
     private PartitionTable partitionTable;
     private ReplicationLinks replicationLinks;
+    private long replicationLagAlert = 10_000;
     private AnswerSink answerSink;
     private ShardCounters counters;
     private CountersManager countersManager;
@@ -479,6 +480,21 @@ public final class ShardContext
     public ReplicationLinks replicationLinks()
     {
         return replicationLinks;
+    }
+
+    /**
+     * @param entries a replica this far behind raises {@code REPLICA_LAGGING}.
+     * @return this.
+     */
+    public ShardContext replicationLagAlert(final long entries)
+    {
+        this.replicationLagAlert = entries;
+        return this;
+    }
+
+    public long replicationLagAlert()
+    {
+        return replicationLagAlert;
     }
 
     public ShardContext partitionTable(final PartitionTable partitionTable)

@@ -26,6 +26,8 @@ public final class Alerts
         FORGED_FRAME("a request frame failed its session's tag or sequence check and was dropped"),
         PARTITION_FAILED("a partition failed on a write and answers no more requests; see the error log"),
         PRIMARY_BEHIND_REPLICA("a primary's journal ends before a replica's (its copy lost entries): it does not serve the partition; see the error log"),
+        REPLICA_LAGGING("a replica is more entries behind its primary than leasegrid.replication.lag.alert"),
+        QUORUM_LOST("a primary reaches fewer than W copies of a partition: it refuses writes (QUORUM_UNAVAILABLE)"),
         REPLICA_NEEDS_SNAPSHOT("a replica is behind the first entry its primary still holds; it cannot catch up from the journal"),
         REPLICATION_REFUSED("a replication frame was refused: malformed, bad checksum, foreign partition or sender, older epoch");
 
