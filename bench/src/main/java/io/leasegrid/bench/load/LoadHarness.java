@@ -74,6 +74,7 @@ public final class LoadHarness
             final List<GroupStarter> groups = List.of(
                 () -> startFloor(settings, work),
                 () -> startLeasegrid(settings, work),
+                () -> startGrid3(settings, work),
                 () -> startRedis(settings, work, false),
                 () -> startRedis(settings, work, true));
             final List<LoadPoint> plan = settings.plan();
@@ -220,6 +221,62 @@ public final class LoadHarness
                 " for shard, drivers and client conductor; the UDP client runs its own media driver (" +
                 new GridClientContext().driverThreading() + " threading: the thread that waits for an answer runs it); durability: every operation journaled to Chronicle Queue " +
                 "(page cache, no fsync per entry) before it is answered; clients share one GridClient");
+        }
+        catch (final Exception ex)
+        {
+            closeAll(resources);
+            throw ex;
+        }
+    }
+
+    /**
+     * Three nodes, each in its own JVM, every partition on all three and committed on two: the replicated grid, with
+     * one UDP client connected to node 1 that sends each request to its partition's primary.
+     */
+    private static Group startGrid3(final LoadSettings settings, final File work) throws Exception
+    {
+        if (!settings.includes(Report.GRID3))
+        {
+            return null;
+        }
+        final List<AutoCloseable> resources = new ArrayList<>();
+        try
+        {
+            final int nodes = 3;
+            final String[] requestEndpoints = new String[nodes];
+            final StringBuilder members = new StringBuilder();
+            for (int i = 0; i < nodes; i++)
+            {
+                requestEndpoints[i] = "127.0.0.1:" + freeUdpPort();
+                members.append(0 == i ? "" : ",").append(i + 1).append('=').append(requestEndpoints[i])
+                    .append("/127.0.0.1:").append(freeUdpPort());
+            }
+            final List<ChildProcess> started = new ArrayList<>();
+            for (int i = 0; i < nodes; i++)
+            {
+                final List<String> nodeArgs = new ArrayList<>(List.of(
+                    "-Xmx1g", "-Dleasegrid.dir=" + new File(work, "grid3-node-" + (i + 1)),
+                    "-Dleasegrid.node.id=" + (i + 1), "-Dleasegrid.members=" + members,
+                    "-Dleasegrid.prometheus.port=-1", "-Dleasegrid.idle.strategy=" + settings.idleStrategy));
+                nodeArgs.addAll(settings.nodeJvmArgs);
+                final ChildProcess node = ChildProcess.startJvm("grid3-node-" + (i + 1), nodeArgs, GridNode.class);
+                resources.add(0, node);
+                started.add(node);
+            }
+            for (final ChildProcess node : started)
+            {
+                node.awaitOutput("listening on", START_TIMEOUT_NS);
+            }
+            final SystemUnderTest system = register(resources, new LeasegridSystem(Report.GRID3,
+                "UDP, 3 nodes, N=3 W=2", GridClient.connect(new GridClientContext()
+                    .requestChannel("aeron:udp?endpoint=" + requestEndpoints[0])
+                    .responseChannel("aeron:udp?endpoint=127.0.0.1:0").idleStrategy(settings.idleStrategy)
+                    .connectTimeout(Duration.ofSeconds(30))), settings.idleStrategy));
+            return new Group(Report.GRID3, List.of(system), resources, "three nodes on this machine, each in its " +
+                "own JVM (-Xmx1g) with its shard running its media driver, every partition on all three and " +
+                "answered once two journals hold it (the primary sends each entry to both replicas over Aeron UDP " +
+                "and waits for the first acknowledgement); one UDP client connected to node 1 that sends each " +
+                "request to its partition's primary; idle strategy " + settings.idleStrategy + " everywhere");
         }
         catch (final Exception ex)
         {

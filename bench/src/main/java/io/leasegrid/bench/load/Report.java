@@ -18,6 +18,7 @@ final class Report
 {
     static final String LEASEGRID = "leasegrid-udp";
     static final String LEASEGRID_IPC = "leasegrid-ipc";
+    static final String GRID3 = "leasegrid-grid3";
     static final String FLOOR = "aeron-udp";
     static final String FLOOR_IPC = "aeron-ipc";
     static final String REDIS = "redis";
@@ -164,6 +165,15 @@ final class Report
         {
             throughput(out, LEASEGRID_IPC, REDIS, clients, 1, 3.0);
         }
+        final RunResult gridPut = find(GRID3, Workload.FENCED_PUT, settings.openLoopClients, settings.fixedRate, 1);
+        final RunResult nodePut = find(LEASEGRID, Workload.FENCED_PUT, settings.openLoopClients, settings.fixedRate, 1);
+        if (null != gridPut && null != nodePut)
+        {
+            target(out, String.format(Locale.ROOT, "%s fenced put p50 at %d ops/s offered (%d clients), over %s (one " +
+                "node, one copy)", GRID3, settings.fixedRate, settings.openLoopClients, LEASEGRID),
+                gridPut.micros(50), nodePut.micros(50), 2.0, false, "us");
+        }
+        throughput(out, GRID3, LEASEGRID, HEADLINE_CLIENTS, 1, 0.5);
 
         // The rest of the comparison, for context: no goal of its own.
         for (final String[] pair : new String[][]{ { LEASEGRID, FLOOR }, { LEASEGRID_IPC, FLOOR_IPC } })
