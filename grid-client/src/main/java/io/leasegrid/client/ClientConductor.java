@@ -75,7 +75,13 @@ final class ClientConductor implements Agent, EgressListener
     private EgressAdapter egress;
     private String responseChannel;
     private int responseStreamId;
+    private static final int NO_NODE = Integer.MIN_VALUE;
+
     private volatile ShardSession[] sessions = new ShardSession[0];
+    /** The node this client connected to, from its first partition map; {@link #NO_NODE} before. */
+    private int homeNodeId = NO_NODE;
+    /** False when the grid has other nodes this client cannot hear (it takes answers over IPC). */
+    private volatile boolean reachesEveryPrimary = true;
     private volatile Thread dutyThread;
     private volatile long dutyStartNs;
     private long nextHousekeepingNs;
@@ -316,6 +322,7 @@ final class ClientConductor implements Agent, EgressListener
     public void onPartitionMap(
         final long correlationId,
         final long mapVersion,
+        final int senderNodeId,
         final int[] streamIdByPartition,
         final int[] primaryByPartition,
         final int[] nodeIds,
@@ -326,6 +333,12 @@ final class ClientConductor implements Agent, EgressListener
             foreignAnswers++;
             return;
         }
+        if (NO_NODE == homeNodeId)
+        {
+            // The first map comes from the node this client connected to: sessions with others open only after it.
+            homeNodeId = senderNodeId;
+        }
+        reachesEveryPrimary = nodeIds.length <= 1 || context.responseChannel().startsWith("aeron:udp");
         final ShardSession[] byPartition = new ShardSession[streamIdByPartition.length];
         for (int partition = 0; partition < streamIdByPartition.length; partition++)
         {
@@ -342,12 +355,22 @@ final class ClientConductor implements Agent, EgressListener
     }
 
     /**
-     * The channel to reach a node on: the one this client connected with when the grid is that one node (an IPC
-     * client stays on IPC) or when the map lists the same channel, else the node's request channel from the map.
+     * @return false when partitions led by other nodes are out of this client's reach (it hears answers over IPC):
+     * their {@code NOT_PRIMARY} is final, not a reason to retry.
+     */
+    boolean reachesEveryPrimary()
+    {
+        return reachesEveryPrimary;
+    }
+
+    /**
+     * The channel to reach a node on: the one this client connected with for the node it connected to (an IPC client
+     * stays on IPC), else the node's request channel from the map. A client that hears answers over IPC cannot hear
+     * other nodes at all: it sends everything to its own node, which answers {@code NOT_PRIMARY} for the rest.
      */
     private String channelOf(final int nodeId, final int[] nodeIds, final String[] channels)
     {
-        if (nodeIds.length <= 1)
+        if (nodeIds.length <= 1 || nodeId == homeNodeId || !context.responseChannel().startsWith("aeron:udp"))
         {
             return context.requestChannel();
         }

@@ -142,6 +142,8 @@ final class EgressAdapter implements FragmentHandler
                 {
                     return false;
                 }
+                // Maps of schema version 1 do not say who sent them: the null value then.
+                final int senderNodeId = partitionMap.senderNodeId();
                 final PartitionMapDecoder.NodesDecoder nodes = partitionMap.nodes();
                 final int[] nodeIds = new int[nodes.count()];
                 final String[] channels = new String[nodeIds.length];
@@ -163,8 +165,8 @@ final class EgressAdapter implements FragmentHandler
                     streamIdByPartition[partitionId] = partition.streamId();
                     primaryByPartition[partitionId] = partition.primaryNodeId();
                 }
-                listener.onPartitionMap(correlationId, mapVersion, streamIdByPartition, primaryByPartition, nodeIds,
-                    channels);
+                listener.onPartitionMap(correlationId, mapVersion, senderNodeId, streamIdByPartition, primaryByPartition,
+                    nodeIds, channels);
                 return true;
             }
 

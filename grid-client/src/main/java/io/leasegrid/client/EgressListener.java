@@ -17,8 +17,8 @@ interface EgressListener
         boolean resumed);
 
     void onPartitionMap(
-        long correlationId, long mapVersion, int[] streamIdByPartition, int[] primaryByPartition, int[] nodeIds,
-        String[] channels);
+        long correlationId, long mapVersion, int senderNodeId, int[] streamIdByPartition, int[] primaryByPartition,
+        int[] nodeIds, String[] channels);
 
     void onKeepAliveAck(long sessionId, long clientTimestampNs);
 

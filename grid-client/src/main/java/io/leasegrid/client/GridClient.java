@@ -1085,8 +1085,8 @@ public final class GridClient implements AutoCloseable
                 LockSupport.parkNanos(Math.min(QUORUM_RETRY_PAUSE_NS, remainingNs));
             }
         }
-        return (ErrorCode.NOT_PRIMARY == ex.code() || ErrorCode.NOT_CONNECTED == ex.code() ||
-            ErrorCode.QUORUM_UNAVAILABLE == ex.code()) &&
+        return ((ErrorCode.NOT_PRIMARY == ex.code() && conductor.reachesEveryPrimary()) ||
+            ErrorCode.NOT_CONNECTED == ex.code() || ErrorCode.QUORUM_UNAVAILABLE == ex.code()) &&
             context.nanoClock().nanoTime() - deadlineNs < 0;
     }
 

@@ -179,6 +179,33 @@ class ReplicationTest
         expected.sort(null);
         assertEquals(expected, listed);
         held.forEach(Lease::release);
+
+        // An IPC client hears only its own node: names that node leads work, the others fail at once, typed.
+        try (GridClient ipc = GridClient.connect(new GridClientContext()
+            .aeronDir(nodes.get(1).aeronDir())
+            .requestChannel("aeron:ipc")
+            .responseChannel("aeron:ipc")
+            .responseStreamId(4242)
+            .requestTimeout(Duration.ofSeconds(30))
+            .connectTimeout(Duration.ofSeconds(20))))
+        {
+            String local = null;
+            String remote = null;
+            for (int i = 0; null == local || null == remote; i++)
+            {
+                final int primary = placement.primary(partitionOf("ipc:" + i));
+                local = null == local && 2 == primary ? "ipc:" + i : local;
+                remote = null == remote && 2 != primary ? "ipc:" + i : remote;
+            }
+            ipc.put(local, "near".getBytes(StandardCharsets.UTF_8));
+            assertEquals("near", client.get(local).valueAsString());
+            final String far = remote;
+            final long startNs = System.nanoTime();
+            final GridException notPrimary = assertThrows(GridException.class,
+                () -> ipc.put(far, "far".getBytes(StandardCharsets.UTF_8)));
+            assertEquals(ErrorCode.NOT_PRIMARY, notPrimary.code());
+            assertTrue(System.nanoTime() - startNs < TimeUnit.SECONDS.toNanos(10), "failed only after retrying");
+        }
     }
 
     @Test

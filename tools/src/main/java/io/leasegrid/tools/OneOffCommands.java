@@ -182,6 +182,11 @@ final class OneOffCommands
         catch (final GridException ex)
         {
             err.println("leasegrid " + command + ": " + ex.getMessage());
+            if (ErrorCode.NOT_PRIMARY == ex.code() && null == line.option("--node"))
+            {
+                err.println("leasegrid " + command + ": another node of the grid leads this name; through --dir the " +
+                    "command reaches only that directory's node (over IPC): give --node HOST:PORT to reach them all");
+            }
             return ErrorCode.TIMEOUT == ex.code() || ErrorCode.NOT_CONNECTED == ex.code() ? ExitCodes.NO_NODE :
                 ExitCodes.REFUSED;
         }

@@ -217,7 +217,8 @@ public final class EgressPublisher
             partitionMap.wrapAndApplyHeader(claimed, claimedOffset, header)
                 .correlationId(correlationId)
                 .mapVersion(table.version())
-                .partitionCount(table.partitionCount());
+                .partitionCount(table.partitionCount())
+                .senderNodeId(nodeId);
             final PartitionMapEncoder.NodesEncoder nodes = partitionMap.nodesCount(members.size());
             for (int i = 0; i < members.size(); i++)
             {
