@@ -219,6 +219,8 @@ public final class LeasegridTool
         names.add("leasegrid.client.idle.strategy");
         names.add(DriverDirectories.BASE_PROP_NAME);
         names.add("leasegrid.client.driver.threading");
+        // Set by bin/leasegrid: the JVM flags file, for the node processes a command starts (grid, demo).
+        names.add(LocalGrid.JVM_OPTIONS_PROP_NAME);
         return names;
     }
 

@@ -22,6 +22,9 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class LocalGrid implements AutoCloseable
 {
+    /** The project's JVM flags file, named by bin/leasegrid, which node processes are started with. */
+    static final String JVM_OPTIONS_PROP_NAME = "leasegrid.jvm.options";
+
     private static final long START_TIMEOUT_MS = 60_000;
 
     private final File root;
@@ -271,7 +274,7 @@ final class LocalGrid implements AutoCloseable
      */
     private static List<String> jvmOptions()
     {
-        final String file = System.getProperty("leasegrid.jvm.options");
+        final String file = System.getProperty(JVM_OPTIONS_PROP_NAME);
         if (null != file && new File(file).isFile())
         {
             return List.of("@" + file);

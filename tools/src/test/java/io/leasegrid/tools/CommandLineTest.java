@@ -195,6 +195,18 @@ class CommandLineTest
         assertEquals("leasegrid node: the node did not start: leasegrid.shards must be a whole number, not 'abc'\n",
             badValue.err);
 
+        final Result minority = runNode("-Dleasegrid.dir=" + grid.newDirectory("sixth").getPath(),
+            "-Dleasegrid.members=1=127.0.0.1:7171/127.0.0.1:7181,2=127.0.0.1:7271/127.0.0.1:7281,3=127.0.0.1:7371/127.0.0.1:7381",
+            "-Dleasegrid.write.quorum=1");
+        assertEquals(ExitCodes.FAILED, minority.status, minority.toString());
+        assertEquals("leasegrid node: the node did not start: write quorum 1 is not a majority of the replication " +
+            "factor 3: two quorums could miss each other and a committed write be lost; use at least 2\n", minority.err);
+
+        final Result badMembers = runNode("-Dleasegrid.dir=" + grid.newDirectory("seventh").getPath(),
+            "-Dleasegrid.members=1=127.0.0.1:7171");
+        assertEquals(ExitCodes.FAILED, badMembers.status, badMembers.toString());
+        assertTrue(badMembers.err.contains("'1=127.0.0.1:7171' is not id=host:port/host:port"), badMembers.toString());
+
         final Result typo = runNode("-Dleasegrid.dir=" + grid.newDirectory("fifth").getPath(), "-Dleasegrid.port=7181");
         assertEquals(ExitCodes.USAGE, typo.status, typo.toString());
         assertTrue(typo.err.startsWith("leasegrid node: unknown setting -Dleasegrid.port"), typo.toString());
@@ -233,6 +245,8 @@ class CommandLineTest
         final List<String> command = new ArrayList<>();
         command.add(new File(System.getProperty("java.home"), "bin/java").getPath());
         command.add("@" + System.getProperty("leasegrid.jvm.options"));
+        // As bin/leasegrid starts it, flags file named.
+        command.add("-Dleasegrid.jvm.options=" + System.getProperty("leasegrid.jvm.options"));
         command.add("-Dleasegrid.prometheus.port=-1");
         final List<String> commandArgs = new ArrayList<>();
         for (final String argument : arguments)
