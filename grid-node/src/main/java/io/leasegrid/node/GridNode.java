@@ -165,6 +165,7 @@ public final class GridNode implements AutoCloseable
                 .partitionTable(partitionTable)
                 .replicationLinks(replicationLinks(context, aeron, streamId))
                 .replicationLagAlert(context.replicationLagAlert())
+                .snapshotIntervalEntries(context.snapshotIntervalEntries())
                 .counters(counters)
                 .countersManager(countersManager)
                 .alerts(alerts)

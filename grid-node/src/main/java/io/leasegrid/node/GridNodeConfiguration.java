@@ -115,6 +115,9 @@ public final class GridNodeConfiguration
     /** Default lag that raises the alert, in entries. */
     public static final long REPLICATION_LAG_ALERT_DEFAULT = 10_000;
 
+    /** Entries a partition takes between snapshots (each snapshot lets older journal files go). */
+    public static final String SNAPSHOT_INTERVAL_PROP_NAME = "leasegrid.snapshot.interval.entries";
+
     private GridNodeConfiguration()
     {
     }

@@ -8,6 +8,7 @@ import io.leasegrid.node.membership.GridMember;
 import io.leasegrid.node.membership.GridMembers;
 import io.leasegrid.node.membership.ReplicaPlacement;
 import io.leasegrid.node.session.Credentials;
+import io.leasegrid.node.shard.ShardContext;
 import io.leasegrid.transport.DriverDirectories;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -66,6 +67,8 @@ public final class GridNodeContext
     private int replicationFactor = Settings.intProperty(GridNodeConfiguration.REPLICATION_FACTOR_PROP_NAME, 0);
     private int writeQuorum = Settings.intProperty(GridNodeConfiguration.WRITE_QUORUM_PROP_NAME, 0);
     private ReplicaPlacement placement;
+    private long snapshotIntervalEntries = Settings.longProperty(GridNodeConfiguration.SNAPSHOT_INTERVAL_PROP_NAME,
+        ShardContext.SNAPSHOT_INTERVAL_ENTRIES_DEFAULT);
     private long replicationLagAlert = Settings.longProperty(GridNodeConfiguration.REPLICATION_LAG_ALERT_PROP_NAME,
         GridNodeConfiguration.REPLICATION_LAG_ALERT_DEFAULT);
 
@@ -82,6 +85,10 @@ public final class GridNodeContext
             throw new IllegalArgumentException("shards must be in [1, partitions]: " + shards);
         }
         concludePlacement();
+        if (snapshotIntervalEntries < 1)
+        {
+            throw new IllegalArgumentException("snapshot interval must be at least 1 entry: " + snapshotIntervalEntries);
+        }
         if (replicationLagAlert < 1)
         {
             throw new IllegalArgumentException("replication lag alert must be at least 1 entry: " + replicationLagAlert);
@@ -198,6 +205,21 @@ public final class GridNodeContext
         this.writeQuorum = writeQuorum;
         this.placement = null;
         return this;
+    }
+
+    /**
+     * @param entries a partition takes between snapshots.
+     * @return this.
+     */
+    public GridNodeContext snapshotIntervalEntries(final long entries)
+    {
+        this.snapshotIntervalEntries = entries;
+        return this;
+    }
+
+    public long snapshotIntervalEntries()
+    {
+        return snapshotIntervalEntries;
     }
 
     /**

@@ -61,6 +61,18 @@ final class JournalContents
         return entries;
     }
 
+    /**
+     * @return the first position the journal still holds (0 until snapshots let older files go).
+     */
+    static long firstPosition(final File nodeDir, final int partitionId)
+    {
+        try (PartitionJournal journal = PartitionJournal.open(new JournalContext()
+            .journalDir(new File(nodeDir, "journal").getPath()).partitionId(partitionId).readOnly(true)))
+        {
+            return journal.firstPosition();
+        }
+    }
+
     private interface Visitor
     {
         void onEntry(JournalEntryDecoder entry, DirectBuffer buffer, int offset, int length);

@@ -254,6 +254,68 @@ class ReplicationTest
     }
 
     @Test
+    void shouldKeepWhatAReplicaHasNotAcknowledgedWhileThePrimaryTakesSnapshots() throws Exception
+    {
+        final List<TestNode> nodes = grid.startGrid(3, Map.of(
+            "leasegrid.partitions", Integer.toString(PARTITIONS),
+            "leasegrid.session.timeout.ms", "3000",
+            "leasegrid.snapshot.interval.entries", "20",
+            "leasegrid.journal.roll.cycle", "TEST_SECONDLY"));
+        final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()), PARTITIONS, 3, 2);
+        client = connect(nodes.get(0));
+        final List<String> keys = new ArrayList<>();
+        for (int i = 0; keys.size() < 5; i++)
+        {
+            if (1 == placement.primary(partitionOf("snap:" + i)))
+            {
+                keys.add("snap:" + i);
+            }
+        }
+        final Map<String, Long> latest = new LinkedHashMap<>();
+        for (int round = 0; round < 10; round++)
+        {
+            for (final String key : keys)
+            {
+                latest.put(key, client.put(key, ("before-" + round).getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        awaitEveryJournalHolds(nodes, latest);
+
+        final TestNode replica = nodes.get(2);
+        replica.kill();
+        // Several seconds of puts: several journal files, and snapshots every 20 entries on the primary and node 2.
+        final long untilNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+        for (int round = 0; System.nanoTime() - untilNs < 0; round++)
+        {
+            for (final String key : keys)
+            {
+                latest.put(key, client.put(key, ("while-down-" + round).getBytes(StandardCharsets.UTF_8)));
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        replica.start();
+        awaitEveryJournalHolds(nodes, latest);
+        assertFalse(nodes.get(0).dump().contains("REPLICA_NEEDS_SNAPSHOT"), grid.dump());
+
+        // With every replica level again, the next snapshots let the old journal files go, on primary and replicas.
+        for (int round = 0; round < 30; round++)
+        {
+            for (final String key : keys)
+            {
+                latest.put(key, client.put(key, ("after-" + round).getBytes(StandardCharsets.UTF_8)));
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        awaitEveryJournalHolds(nodes, latest);
+        final int partition = partitionOf(keys.get(0));
+        for (final TestNode node : nodes)
+        {
+            Await.until(20_000, () -> node.name() + " to trim partition " + partition + "'s journal\n" + grid.dump(),
+                () -> JournalContents.firstPosition(node.dir(), partition) > 0);
+        }
+    }
+
+    @Test
     void shouldHoldAnswersUntilAWriteQuorumHoldsTheirEntries() throws Exception
     {
         final List<TestNode> nodes = grid.startGrid(3, Map.of(

@@ -189,6 +189,25 @@ public final class ShardReplication implements FragmentHandler
     }
 
     /**
+     * @return the first position a partition's journal must keep for its replicas: after the last entry every
+     * replica acknowledged (0 while one has not said where it stands); no limit when this node is not its primary.
+     */
+    public long retainFrom(final int partitionId)
+    {
+        final PartitionReplicas replicas = replicasById[partitionId];
+        if (null == replicas)
+        {
+            return Long.MAX_VALUE;
+        }
+        long retainFrom = Long.MAX_VALUE;
+        for (final ReplicaProgress replica : replicas.replicas())
+        {
+            retainFrom = Math.min(retainFrom, replica.ackedPosition + 1);
+        }
+        return retainFrom;
+    }
+
+    /**
      * @return the largest number of entries a replica of this shard's primaries has not acknowledged.
      */
     public long maxLag()

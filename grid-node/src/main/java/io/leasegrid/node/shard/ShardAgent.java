@@ -280,7 +280,10 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
         final File[] kept = PartitionSnapshot.list(dir);
         if (kept.length >= 2)
         {
-            partition.journal().deleteCyclesBefore(PartitionSnapshot.position(kept[kept.length - 2]) + 1);
+            // A primary keeps what a replica has not acknowledged yet: the replica catches up from it.
+            final long retainFrom = null == replication ? Long.MAX_VALUE : replication.retainFrom(partitionId);
+            partition.journal().deleteCyclesBefore(
+                Math.min(PartitionSnapshot.position(kept[kept.length - 2]) + 1, retainFrom));
         }
         return partition.state().lastAppliedPosition();
     }
@@ -611,6 +614,14 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
         int work = 0;
         for (final Partition partition : owned)
         {
+            if (PartitionRole.REPLICA == partition.role() &&
+                partition.entriesSinceSnapshot() >= context.snapshotIntervalEntries())
+            {
+                // A replica snapshots its copy too, so that its journal is trimmed and its restart stays short.
+                takeSnapshot(partition.partitionId());
+                work++;
+                continue;
+            }
             if (!partition.isPrimary())
             {
                 continue;
