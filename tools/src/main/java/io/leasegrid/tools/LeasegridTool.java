@@ -296,7 +296,7 @@ public final class LeasegridTool
             "measure:",
             "  churn [--minutes M]           soak of client churn: the node's resources must stay flat",
             "  jmh [JMH ARGS]                JMH benchmarks, e.g. bin/leasegrid jmh -prof gc CodecBenchmark",
-            "  bench                         leasegrid against Redis and the raw transport (~10 min)",
+            "  bench                         leasegrid against Redis, the raw transport and a 3-node grid (~12 min)",
             "  recovery-bench [LEASES [RENEWALS_PER_LEASE]]   recovery time of a shard with many leases",
             "  help [COMMAND]                this text, or one command's",
             "",
@@ -329,8 +329,9 @@ public final class LeasegridTool
                 return new CommandLine("bin/leasegrid jmh [JMH ARGS]", "Run the JMH benchmarks of the bench module with " +
                     "JMH's own arguments, e.g. -prof gc ShardBenchmark.");
             case "bench":
-                return new CommandLine("bin/leasegrid bench", "Compare leasegrid with Redis and the raw Aeron transport " +
-                    "(about 10 minutes); settings as -D flags in LEASEGRID_BENCH_OPTS, see the README.");
+                return new CommandLine("bin/leasegrid bench", "Compare leasegrid (one node and a three-node grid) with " +
+                    "Redis and the raw Aeron transport (about 12 minutes); settings as -D flags in LEASEGRID_BENCH_OPTS, " +
+                    "see the README.");
             case "recovery-bench":
                 return new CommandLine("bin/leasegrid recovery-bench [LEASES [RENEWALS_PER_LEASE]]",
                     "Time the recovery of a shard holding LEASES live leases (default 1000000).");
