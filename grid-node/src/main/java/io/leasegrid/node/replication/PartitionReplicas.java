@@ -6,7 +6,7 @@ import io.leasegrid.node.partition.Partition;
 
 /**
  * A primary partition's replicas: each entry appended goes at once to every replica that is up to date (zero copy,
- * from the journal's mapped memory); a replica that is behind is fed from the journal by {@link ShardReplication}.
+ * from the journal's mapped memory); a replica that is behind is fed from the journal by {@link PrimaryDuties}.
  * The commit position is the W-th highest of the positions the copies hold, this node's journal included.
  */
 final class PartitionReplicas implements Partition.Replicator
@@ -14,9 +14,9 @@ final class PartitionReplicas implements Partition.Replicator
     private final ReplicaProgress[] replicas;
     private final int writeQuorum;
     private final long[] positions;
-    private final ShardReplication shard;
+    private final PrimaryDuties shard;
 
-    PartitionReplicas(final ReplicaProgress[] replicas, final int writeQuorum, final ShardReplication shard)
+    PartitionReplicas(final ReplicaProgress[] replicas, final int writeQuorum, final PrimaryDuties shard)
     {
         this.replicas = replicas;
         this.writeQuorum = writeQuorum;

@@ -1,0 +1,400 @@
+package io.leasegrid.node.replication;
+
+import io.aeron.Publication;
+import io.leasegrid.codec.internal.JournalEntryDecoder;
+import io.leasegrid.journal.EntryHandler;
+import io.leasegrid.journal.PartitionJournal;
+import io.leasegrid.node.membership.ReplicaPlacement;
+import io.leasegrid.node.partition.Partition;
+import io.leasegrid.node.partition.PartitionRole;
+import io.leasegrid.node.status.Alerts;
+import io.leasegrid.node.status.CounterType;
+import io.leasegrid.node.status.ShardCounters;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * What a shard does for the partitions it leads: track each replica's standing ({@link ReplicaProgress}), move the
+ * commit position as acknowledgements arrive, feed replicas that are behind from the journal, probe the ones whose
+ * standing is unknown, send again what was not acknowledged for long, and let a restarted primary lead only once
+ * enough replicas said where they stand. Owned by the shard's thread; allocates nothing per entry.
+ */
+final class PrimaryDuties
+{
+    private static final int CATCH_UP_BATCH = 32;
+    private static final long PROBE_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Entries sent but not acknowledged for this long are sent again: they went to a replica that died. */
+    private static final long RESEND_AFTER_NS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    private final ReplicationLinks links;
+    private final ReplicaPlacement placement;
+    private final Partition[] partitionById;
+    private final ShardCounters counters;
+    private final Alerts alerts;
+    private final ErrorHandler errorHandler;
+    private final Consumer<Partition> leader;
+    private final ReplicationSender sender;
+    private final ReplicationRefusals refusals;
+    private final PartitionReplicas[] replicasById;
+    private final boolean[] ownCopyInDoubt;
+    private final List<Partition> primaries = new ArrayList<>();
+    private final EntryHandler entrySender = this::sendEntry;
+    private boolean catchUpPending;
+    private ReplicaProgress sending;
+    private boolean sendRefused;
+    private long nowNs;
+
+    PrimaryDuties(
+        final ReplicationLinks links,
+        final Partition[] partitionById,
+        final ShardCounters counters,
+        final Alerts alerts,
+        final ErrorHandler errorHandler,
+        final Consumer<Partition> leader,
+        final ReplicationSender sender,
+        final ReplicationRefusals refusals)
+    {
+        this.links = links;
+        this.placement = links.placement();
+        this.partitionById = partitionById;
+        this.counters = counters;
+        this.alerts = alerts;
+        this.errorHandler = errorHandler;
+        this.leader = leader;
+        this.sender = sender;
+        this.refusals = refusals;
+        replicasById = new PartitionReplicas[partitionById.length];
+        ownCopyInDoubt = new boolean[partitionById.length];
+    }
+
+    void nowNs(final long nowNs)
+    {
+        this.nowNs = nowNs;
+    }
+
+    /**
+     * The replicator of a partition this node is primary of, or null when it has no replicas (N = 1). Cold path.
+     */
+    Partition.Replicator replicatorFor(final Partition partition)
+    {
+        final int partitionId = partition.partitionId();
+        final int[] replicaSet = placement.replicaSet(partitionId);
+        if (replicaSet.length < 2)
+        {
+            return null;
+        }
+        final ReplicaProgress[] replicas = new ReplicaProgress[replicaSet.length - 1];
+        for (int i = 1; i < replicaSet.length; i++)
+        {
+            replicas[i - 1] = new ReplicaProgress(replicaSet[i], links.publication(replicaSet[i]));
+        }
+        final PartitionReplicas partitionReplicas = new PartitionReplicas(replicas, placement.writeQuorum(), this);
+        replicasById[partitionId] = partitionReplicas;
+        ownCopyInDoubt[partitionId] =
+            0 == partition.journal().nextPosition() || partition.journal().tornEntriesDiscarded() > 0;
+        primaries.add(partition);
+        return partitionReplicas;
+    }
+
+    /**
+     * A live send met back-pressure: the replica is now fed from the journal.
+     */
+    void onLiveSendRefused()
+    {
+        counters.increment(CounterType.REPLICATION_BACK_PRESSURE);
+        catchUpPending = true;
+    }
+
+    void onAck(final int partitionId, final long epoch, final long position, final int nodeId)
+    {
+        final ReplicaProgress replica = replicaOfPrimary(partitionId, epoch, nodeId);
+        final Partition partition = null == replica ? null : partitionById[partitionId];
+        if (null == partition || position > partition.appendPosition())
+        {
+            refusals.refuse();
+            return;
+        }
+        replica.heardNs = nowNs;
+        if (position > replica.ackedPosition)
+        {
+            replica.ackedPosition = position;
+            partition.updateCommitPosition();
+        }
+    }
+
+    void onCatchUpRequest(final int partitionId, final long epoch, final long nextPosition, final int nodeId)
+    {
+        final ReplicaProgress replica = replicaOfPrimary(partitionId, epoch, nodeId);
+        final Partition partition = null == replica ? null : partitionById[partitionId];
+        if (null == partition || nextPosition < 0)
+        {
+            refusals.refuse();
+            return;
+        }
+        if (nextPosition > partition.journal().nextPosition())
+        {
+            // A replica holding entries its primary has not: this journal lost entries (a copy restored empty, a torn
+            // tail). Serving from it could answer wrongly, so a primary still recovering never starts; one already
+            // serving cannot have lost them (they were appended here first).
+            onReplicaAhead(partition, nodeId, nextPosition);
+            return;
+        }
+        replica.heardNs = nowNs;
+        replica.heard = true;
+        replica.ackedPosition = nextPosition - 1;
+        replica.nextSendPosition = nextPosition;
+        replica.needsSnapshot = false;
+        if (PartitionRole.RECOVERING == partition.role())
+        {
+            leadOnceEnoughReplicasHeard(partition);
+        }
+        if (replica.isBehind(partition.journal().nextPosition()))
+        {
+            catchUpPending = true;
+        }
+        partition.updateCommitPosition();
+    }
+
+    /**
+     * A recovering primary serves once enough replicas said where they stand and none is ahead of it. With its own
+     * journal intact, W - 1 are enough: any entry a write quorum held is then in its journal or theirs, since two
+     * quorums of N share a copy. A journal that may have lost entries (empty, or a torn tail cut at open) does not
+     * count as a copy: then N - W + 1 replicas must answer, so that one of them holds every committed entry.
+     */
+    private void leadOnceEnoughReplicasHeard(final Partition partition)
+    {
+        final ReplicaProgress[] replicas = replicasById[partition.partitionId()].replicas();
+        int heard = 0;
+        for (final ReplicaProgress replica : replicas)
+        {
+            heard += replica.heard ? 1 : 0;
+        }
+        final int needed = ownCopyInDoubt[partition.partitionId()] ?
+            replicas.length + 1 - placement.writeQuorum() + 1 : placement.writeQuorum() - 1;
+        if (heard >= needed)
+        {
+            leader.accept(partition);
+            partition.updateCommitPosition();
+            catchUpPending = true;
+        }
+    }
+
+    private void onReplicaAhead(final Partition partition, final int nodeId, final long replicaNextPosition)
+    {
+        if (PartitionRole.RECOVERING == partition.role())
+        {
+            partition.fail();
+            alerts.raise(Alerts.Kind.PRIMARY_BEHIND_REPLICA);
+            errorHandler.onError(new IllegalStateException("partition " + partition.partitionId() + ": node " + nodeId +
+                " holds entries up to " + (replicaNextPosition - 1) + " but this primary's journal ends at " +
+                partition.appendPosition() + "; it lost entries, so it does not serve the partition (restore its " +
+                "journal, or let a replica take over once failover exists)"));
+        }
+        else
+        {
+            refusals.refuse();
+        }
+    }
+
+    private static boolean isLeading(final Partition partition)
+    {
+        return null != partition &&
+            (PartitionRole.PRIMARY == partition.role() || PartitionRole.RECOVERING == partition.role());
+    }
+
+    private ReplicaProgress replicaOfPrimary(final int partitionId, final long epoch, final int nodeId)
+    {
+        if (partitionId < 0 || partitionId >= partitionById.length || null == replicasById[partitionId])
+        {
+            return null;
+        }
+        final Partition partition = partitionById[partitionId];
+        if (!isLeading(partition) || epoch != partition.epoch())
+        {
+            return null;
+        }
+        return replicasById[partitionId].replica(nodeId);
+    }
+
+    int catchUpIfPending()
+    {
+        if (!catchUpPending)
+        {
+            return 0;
+        }
+        catchUpPending = false;
+        int sent = 0;
+        for (int i = 0; i < primaries.size(); i++)
+        {
+            final Partition partition = primaries.get(i);
+            if (!isLeading(partition))
+            {
+                continue;
+            }
+            final PartitionJournal journal = partition.journal();
+            for (final ReplicaProgress replica : replicasById[partition.partitionId()].replicas())
+            {
+                if (!replica.isBehind(journal.nextPosition()))
+                {
+                    continue;
+                }
+                if (replica.nextSendPosition < journal.firstPosition())
+                {
+                    replica.needsSnapshot = true;
+                    replica.closeReader();
+                    alerts.raise(Alerts.Kind.REPLICA_NEEDS_SNAPSHOT);
+                    continue;
+                }
+                sent += feed(replica, journal);
+                if (!replica.isBehind(journal.nextPosition()))
+                {
+                    replica.closeReader();
+                }
+                else if (!sendRefused)
+                {
+                    catchUpPending = true;
+                }
+                // else: the link is full or down; the next scan tries again rather than every duty cycle.
+
+            }
+        }
+        return sent;
+    }
+
+    private int feed(final ReplicaProgress replica, final PartitionJournal journal)
+    {
+        if (null == replica.reader)
+        {
+            replica.reader = journal.reader(replica.nextSendPosition);
+        }
+        else if (replica.reader.nextPosition() != replica.nextSendPosition)
+        {
+            replica.reader.seek(replica.nextSendPosition);
+        }
+        sending = replica;
+        sendRefused = false;
+        final int read = replica.reader.poll(entrySender, CATCH_UP_BATCH);
+        sending = null;
+        if (sendRefused && !replica.link.isConnected())
+        {
+            replica.forget();
+        }
+        return read;
+    }
+
+    private void sendEntry(final JournalEntryDecoder entry, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (sendRefused)
+        {
+            return;
+        }
+        final long result = sending.link.offer(buffer, offset, length);
+        if (result > 0)
+        {
+            sending.nextSendPosition = entry.position() + 1;
+        }
+        else
+        {
+            sendRefused = true;
+            if (Publication.BACK_PRESSURED == result || Publication.ADMIN_ACTION == result)
+            {
+                counters.increment(CounterType.REPLICATION_BACK_PRESSURE);
+            }
+        }
+    }
+
+    /**
+     * Every few milliseconds: probe replicas whose standing is unknown, send again what a replica has not acknowledged
+     * for long (it went to a process that died and came back, or was lost), and feed replicas that are behind.
+     */
+    int scan()
+    {
+        int probes = 0;
+        for (int i = 0; i < primaries.size(); i++)
+        {
+            final Partition partition = primaries.get(i);
+            if (!isLeading(partition))
+            {
+                continue;
+            }
+            final long nextPosition = partition.journal().nextPosition();
+            for (final ReplicaProgress replica : replicasById[partition.partitionId()].replicas())
+            {
+                if (ReplicaProgress.UNKNOWN == replica.nextSendPosition || replica.needsSnapshot)
+                {
+                    if (nowNs - replica.nextProbeNs >= 0 && replica.link.isConnected())
+                    {
+                        replica.nextProbeNs = nowNs + PROBE_INTERVAL_NS;
+                        if (sender.probe(replica.link, partition.partitionId(), partition.epoch(), nextPosition))
+                        {
+                            probes++;
+                        }
+                    }
+                    continue;
+                }
+                if (replica.nextSendPosition > replica.ackedPosition + 1 && nowNs - replica.heardNs > RESEND_AFTER_NS)
+                {
+                    replica.heardNs = nowNs;
+                    replica.nextSendPosition = replica.ackedPosition + 1;
+                }
+                if (replica.isBehind(nextPosition))
+                {
+                    catchUpPending = true;
+                }
+            }
+        }
+        return probes;
+    }
+
+    /**
+     * @return the first position a partition's journal must keep for its replicas: after the last entry every
+     * replica acknowledged (0 while one has not said where it stands); no limit when this node is not its primary.
+     */
+    long retainFrom(final int partitionId)
+    {
+        final PartitionReplicas replicas = replicasById[partitionId];
+        if (null == replicas)
+        {
+            return Long.MAX_VALUE;
+        }
+        long retainFrom = Long.MAX_VALUE;
+        for (final ReplicaProgress replica : replicas.replicas())
+        {
+            retainFrom = Math.min(retainFrom, replica.ackedPosition + 1);
+        }
+        return retainFrom;
+    }
+
+    /**
+     * @return the largest number of entries a replica of this shard's primaries has not acknowledged.
+     */
+    long maxLag()
+    {
+        long lag = 0;
+        for (int i = 0; i < primaries.size(); i++)
+        {
+            final Partition partition = primaries.get(i);
+            lag = Math.max(lag, replicasById[partition.partitionId()].lag(partition));
+        }
+        return lag;
+    }
+
+    /**
+     * Close the catch-up readers; the journals close with the shard.
+     */
+    void close()
+    {
+        for (final PartitionReplicas replicas : replicasById)
+        {
+            if (null != replicas)
+            {
+                replicas.close();
+            }
+        }
+    }
+}
