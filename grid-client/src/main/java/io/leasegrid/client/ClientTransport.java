@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class ClientTransport implements AutoCloseable
 {
+    private static final long OTHER_NODES_GRACE_NS = TimeUnit.SECONDS.toNanos(2);
+
     private static final int RESPONSE_STREAM_FLOOR = 1 << 30;
     private static final int CONNECT_ATTEMPTS = 3;
     private static final int FLUSH_CYCLES = 16;
@@ -151,6 +153,10 @@ final class ClientTransport implements AutoCloseable
             final GridException failure = firstFailure();
             if (null == failure)
             {
+                // Give the sessions with the grid's other nodes a moment to open, so that the first calls to their
+                // partitions find them open; a node that is down does not hold the connect longer than that.
+                dispatch.awaitCondition(this::allOpen,
+                    Math.min(deadlineNs, context.nanoClock().nanoTime() + OTHER_NODES_GRACE_NS));
                 return;
             }
             if (ErrorCode.RESPONSE_CHANNEL_IN_USE == failure.code() && 0 == context.responseStreamId() &&
@@ -221,6 +227,18 @@ final class ClientTransport implements AutoCloseable
     /**
      * @return true when every session is open, or the first one that is not has failed (nothing more to wait for).
      */
+    private boolean allOpen()
+    {
+        for (final ShardSession session : conductor.sessions())
+        {
+            if (!session.isOpen())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private boolean allOpenOrFailed()
     {
         for (final ShardSession session : conductor.sessions())

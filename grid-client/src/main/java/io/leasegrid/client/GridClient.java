@@ -44,7 +44,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class GridClient implements AutoCloseable
 {
-    private static final long QUORUM_RETRY_PAUSE_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long QUORUM_RETRY_PAUSE_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private static final long CLOSE_WAIT_NS = TimeUnit.SECONDS.toNanos(1);
 
@@ -951,7 +951,9 @@ public final class GridClient implements AutoCloseable
         ensureOpen();
         final ShardSession[] sessions = conductor.sessions();
         final CompletableFuture<Object> future = new CompletableFuture<>();
-        final LeaseListCollector collector = new LeaseListCollector(future, sessions.length, maxLeases);
+        // A client that cannot hear the grid's other nodes lists only its own node's: the listing says it is partial.
+        final LeaseListCollector collector =
+            new LeaseListCollector(future, sessions.length, maxLeases, conductor.reachesEveryPrimary());
         for (final ShardSession session : sessions)
         {
             final PendingRequest request = dispatch.newRequest(PendingRequest.Kind.LIST, session, 0);
@@ -1072,12 +1074,12 @@ public final class GridClient implements AutoCloseable
     }
 
     /**
-     * @return true when the request may be sent again before the deadline; a grid short of copies is given a moment
-     * first rather than asked again at once.
+     * @return true when the request may be sent again before the deadline; a grid short of copies, or a partition
+     * whose primary is not serving yet, is given a moment first rather than asked again at once.
      */
     private boolean retryable(final GridException ex, final long deadlineNs)
     {
-        if (ErrorCode.QUORUM_UNAVAILABLE == ex.code())
+        if (ErrorCode.QUORUM_UNAVAILABLE == ex.code() || ErrorCode.NOT_PRIMARY == ex.code())
         {
             final long remainingNs = deadlineNs - context.nanoClock().nanoTime();
             if (remainingNs > 0)

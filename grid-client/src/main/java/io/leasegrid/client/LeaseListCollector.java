@@ -18,11 +18,16 @@ final class LeaseListCollector
     private boolean truncated;
     private GridException failure;
 
-    LeaseListCollector(final CompletableFuture<Object> future, final int shards, final int maxLeases)
+    /**
+     * @param complete false when some partitions are out of the client's reach: the listing is then marked truncated.
+     */
+    LeaseListCollector(
+        final CompletableFuture<Object> future, final int shards, final int maxLeases, final boolean complete)
     {
         this.future = future;
         this.outstanding = shards;
         this.maxLeases = maxLeases;
+        this.truncated = !complete;
     }
 
     CompletableFuture<Object> future()

@@ -97,6 +97,7 @@ public final class GridNode implements AutoCloseable
 
     private void start()
     {
+        final boolean journalsTrusted = CleanStop.takeMarker(new File(context.dir()));
         statusFile = StatusFile.create(new File(context.dir()));
         final CountersManager countersManager = new CountersManager(statusFile.metadata(), statusFile.values());
         final Alerts alerts = new Alerts(statusFile.alerts(), SystemEpochClock.INSTANCE);
@@ -166,6 +167,7 @@ public final class GridNode implements AutoCloseable
                 .replicationLinks(replicationLinks(context, aeron, streamId))
                 .replicationLagAlert(context.replicationLagAlert())
                 .snapshotIntervalEntries(context.snapshotIntervalEntries())
+                .journalsTrusted(journalsTrusted)
                 .counters(counters)
                 .countersManager(countersManager)
                 .alerts(alerts)
@@ -305,6 +307,15 @@ public final class GridNode implements AutoCloseable
             closed = true;
             runners.forEach(CloseHelper::quietClose);
             CloseHelper.quietCloseAll(prometheus, aeron, driver);
+            try
+            {
+                CleanStop.leaveMarker(new File(context.dir()), context.journalDir());
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                // Without the marker the next start only trusts its journals less: it waits for more replicas.
+                System.err.println("leasegrid: could not force the journals to disk at stop: " + ex);
+            }
             statusFile.markStopped();
             CloseHelper.quietCloseAll(statusFile, directoryLock);
         }

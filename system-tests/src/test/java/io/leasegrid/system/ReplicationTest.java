@@ -316,6 +316,54 @@ class ReplicationTest
     }
 
     @Test
+    void shouldLeadAfterACrashOnlyOnceEveryCopyThatMightHoldMoreHasSpoken() throws Exception
+    {
+        final List<TestNode> nodes = grid.startGrid(3, Map.of(
+            "leasegrid.partitions", Integer.toString(PARTITIONS),
+            "leasegrid.session.timeout.ms", "3000"));
+        final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()), PARTITIONS, 3, 2);
+        client = connect(nodes.get(0), Duration.ofSeconds(3));
+        String key = null;
+        for (int i = 0; null == key; i++)
+        {
+            key = 2 == placement.primary(partitionOf("crash:" + i)) ? "crash:" + i : null;
+        }
+        final String onNode2 = key;
+        client.put(onNode2, "kept".getBytes(StandardCharsets.UTF_8));
+
+        // A clean stop forces the journals to disk: with one replica down, the other one is enough to lead again.
+        assertEquals(0, nodes.get(1).stop(30_000));
+        nodes.get(2).kill();
+        nodes.get(1).start();
+        Await.until(30_000, "node 2 to lead again after a clean stop with one replica", () -> readable(onNode2));
+
+        // After a crash its journal may have lost a tail it had acknowledged: it waits for both replicas.
+        nodes.get(1).kill();
+        nodes.get(1).start();
+        final long quietUntilNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+        while (System.nanoTime() - quietUntilNs < 0)
+        {
+            assertFalse(readable(onNode2), "node 2 served after a crash with only one of its two replicas up");
+        }
+        nodes.get(2).start();
+        Await.until(30_000, "node 2 to lead once both replicas spoke", () -> readable(onNode2));
+        assertEquals("kept", client.get(onNode2).valueAsString());
+    }
+
+    private boolean readable(final String key)
+    {
+        try
+        {
+            client.get(key);
+            return true;
+        }
+        catch (final GridException ex)
+        {
+            return false;
+        }
+    }
+
+    @Test
     void shouldHoldAnswersUntilAWriteQuorumHoldsTheirEntries() throws Exception
     {
         final List<TestNode> nodes = grid.startGrid(3, Map.of(

@@ -223,6 +223,7 @@ public final class PartitionSnapshot
             }
         }
 
+        state.values().restoredAt(state.lastAppliedPosition);
         final int valueCount = reader.getInt();
         for (int v = 0; v < valueCount; v++)
         {

@@ -92,7 +92,8 @@ final class PartitionReplicas implements Partition.Replicator
         int reachable = 1;
         for (final ReplicaProgress replica : replicas)
         {
-            if (replica.link.isConnected())
+            // Only a replica that is linked, known and able to catch up from the journal can acknowledge a change.
+            if (replica.link.isConnected() && ReplicaProgress.UNKNOWN != replica.nextSendPosition && !replica.needsSnapshot)
             {
                 reachable++;
             }
@@ -109,7 +110,11 @@ final class PartitionReplicas implements Partition.Replicator
         final long appendPosition = partition.appendPosition();
         for (final ReplicaProgress replica : replicas)
         {
-            lag = Math.max(lag, appendPosition - replica.ackedPosition);
+            // One not heard from since this node started is no measure of lag yet (it is probed).
+            if (replica.heard)
+            {
+                lag = Math.max(lag, appendPosition - replica.ackedPosition);
+            }
         }
         return lag;
     }

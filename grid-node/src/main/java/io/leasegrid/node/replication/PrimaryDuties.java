@@ -42,6 +42,7 @@ final class PrimaryDuties
     private final ReplicationRefusals refusals;
     private final PartitionReplicas[] replicasById;
     private final boolean[] ownCopyInDoubt;
+    private final boolean journalsTrusted;
     private final List<Partition> primaries = new ArrayList<>();
     private final EntryHandler entrySender = this::sendEntry;
     private boolean catchUpPending;
@@ -57,8 +58,10 @@ final class PrimaryDuties
         final ErrorHandler errorHandler,
         final Consumer<Partition> leader,
         final ReplicationSender sender,
-        final ReplicationRefusals refusals)
+        final ReplicationRefusals refusals,
+        final boolean journalsTrusted)
     {
+        this.journalsTrusted = journalsTrusted;
         this.links = links;
         this.placement = links.placement();
         this.partitionById = partitionById;
@@ -95,8 +98,9 @@ final class PrimaryDuties
         }
         final PartitionReplicas partitionReplicas = new PartitionReplicas(replicas, placement.writeQuorum(), this);
         replicasById[partitionId] = partitionReplicas;
-        ownCopyInDoubt[partitionId] =
-            0 == partition.journal().nextPosition() || partition.journal().tornEntriesDiscarded() > 0;
+        // A journal that is empty, lost a torn tail at open, or outlived an unclean stop may lack committed entries.
+        ownCopyInDoubt[partitionId] = !journalsTrusted || 0 == partition.journal().nextPosition() ||
+            partition.journal().tornEntriesDiscarded() > 0;
         primaries.add(partition);
         return partitionReplicas;
     }
@@ -120,6 +124,7 @@ final class PrimaryDuties
             return;
         }
         replica.heardNs = nowNs;
+        replica.heard = true;
         if (position > replica.ackedPosition)
         {
             replica.ackedPosition = position;
@@ -251,15 +256,12 @@ final class PrimaryDuties
                     continue;
                 }
                 sent += feed(replica, journal);
-                if (!replica.isBehind(journal.nextPosition()))
-                {
-                    replica.closeReader();
-                }
-                else if (!sendRefused)
+                // The reader stays open once the replica is level: bursts of back-pressure come and go, and a new
+                // reader each time would cost a Chronicle tailer. A full or down link waits for the next scan.
+                if (replica.isBehind(journal.nextPosition()) && !sendRefused)
                 {
                     catchUpPending = true;
                 }
-                // else: the link is full or down; the next scan tries again rather than every duty cycle.
 
             }
         }

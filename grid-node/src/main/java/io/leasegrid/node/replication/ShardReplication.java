@@ -35,6 +35,7 @@ public final class ShardReplication implements ReplicationAdapter.Handler
      * @param alerts        of the node.
      * @param errorHandler  the error log.
      * @param leader        starts serving a partition whose replicas have said where they stand.
+     * @param journalsTrusted false after a run that did not stop cleanly: this node's journals may have lost tails.
      */
     public ShardReplication(
         final ReplicationLinks links,
@@ -43,14 +44,16 @@ public final class ShardReplication implements ReplicationAdapter.Handler
         final ShardCounters counters,
         final Alerts alerts,
         final ErrorHandler errorHandler,
-        final Consumer<Partition> leader)
+        final Consumer<Partition> leader,
+        final boolean journalsTrusted)
     {
         this.links = links;
         final ReplicationSender sender = new ReplicationSender(links.nodeId());
         final ReplicationRefusals refusals = new ReplicationRefusals(counters, alerts);
         adapter = new ReplicationAdapter(this, refusals);
         asReplica = new ReplicaDuties(links, partitionById, log, counters, alerts, errorHandler, sender, refusals);
-        asPrimary = new PrimaryDuties(links, partitionById, counters, alerts, errorHandler, leader, sender, refusals);
+        asPrimary = new PrimaryDuties(links, partitionById, counters, alerts, errorHandler, leader, sender, refusals,
+            journalsTrusted);
     }
 
     /**

@@ -131,7 +131,8 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
             cachedNanoClock, counters, alerts);
         values = new ValueDecider(context.requestLimits(), context.partitionCount(), log, egress, cachedNanoClock, alerts);
         replication = null == context.replicationLinks() ? null : new ShardReplication(
-            context.replicationLinks(), partitionById, log, counters, alerts, context.errorHandler(), this::lead);
+            context.replicationLinks(), partitionById, log, counters, alerts, context.errorHandler(), this::lead,
+            context.journalsTrusted());
         ingress = 0 == context.subscriptions().length ? null :
             new IngressAdapter(context.subscriptions(), context.closedImages(), sessions, this, counters);
     }
@@ -748,7 +749,8 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
         }
         // Inherited leases count their remaining TTL from the moment this partition is ready to serve.
         final long nowNs = updateClocks();
-        if (partition.journal().nextPosition() > 0)
+        // With replicas, even an empty partition gets its first entry: an empty journal then means a lost one.
+        if (partition.journal().nextPosition() > 0 || null != partition.replicator())
         {
             log.checkpoint(partition, CheckpointKind.RECOVERY);
         }

@@ -91,6 +91,7 @@ public final class ShardContext
     private PartitionTable partitionTable;
     private ReplicationLinks replicationLinks;
     private long replicationLagAlert = 10_000;
+    private boolean journalsTrusted = true;
     private AnswerSink answerSink;
     private ShardCounters counters;
     private CountersManager countersManager;
@@ -495,6 +496,22 @@ public final class ShardContext
     public long replicationLagAlert()
     {
         return replicationLagAlert;
+    }
+
+    /**
+     * @param journalsTrusted false when the last run did not stop cleanly: a journal's tail may be gone without a
+     *                        trace, so a replicated primary does not count its own copy until enough replicas spoke.
+     * @return this.
+     */
+    public ShardContext journalsTrusted(final boolean journalsTrusted)
+    {
+        this.journalsTrusted = journalsTrusted;
+        return this;
+    }
+
+    public boolean journalsTrusted()
+    {
+        return journalsTrusted;
     }
 
     public ShardContext partitionTable(final PartitionTable partitionTable)

@@ -52,6 +52,15 @@ public final class ValueStore
     }
 
     /**
+     * The store was restored from a snapshot taken at {@code position}: deletes up to there are no longer known one by
+     * one, so that position stands for the latest of them.
+     */
+    public void restoredAt(final long position)
+    {
+        lastDeletePosition = Math.max(lastDeletePosition, position);
+    }
+
+    /**
      * Record a put.
      *
      * @return the entry now holding the value.
