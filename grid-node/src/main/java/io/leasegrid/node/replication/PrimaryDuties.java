@@ -30,6 +30,7 @@ final class PrimaryDuties
     private static final long PROBE_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Entries sent but not acknowledged for this long are sent again: they went to a replica that died. */
     private static final long RESEND_AFTER_NS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final int MAX_RESENDS_UNANSWERED = 3;
 
     private final ReplicationLinks links;
     private final ReplicaPlacement placement;
@@ -125,6 +126,7 @@ final class PrimaryDuties
         }
         replica.heardNs = nowNs;
         replica.heard = true;
+        replica.resendsUnanswered = 0;
         if (position > replica.ackedPosition)
         {
             replica.ackedPosition = position;
@@ -151,6 +153,7 @@ final class PrimaryDuties
         }
         replica.heardNs = nowNs;
         replica.heard = true;
+        replica.resendsUnanswered = 0;
         replica.ackedPosition = nextPosition - 1;
         replica.nextSendPosition = nextPosition;
         replica.needsSnapshot = false;
@@ -342,6 +345,12 @@ final class PrimaryDuties
                 if (replica.nextSendPosition > replica.ackedPosition + 1 && nowNs - replica.heardNs > RESEND_AFTER_NS)
                 {
                     replica.heardNs = nowNs;
+                    if (++replica.resendsUnanswered > MAX_RESENDS_UNANSWERED)
+                    {
+                        // It takes nothing (its copy failed, or it is gone): stop sending, probe it like a stranger.
+                        replica.forget();
+                        continue;
+                    }
                     replica.nextSendPosition = replica.ackedPosition + 1;
                 }
                 if (replica.isBehind(nextPosition))

@@ -22,6 +22,8 @@ final class ReplicaProgress
     boolean needsSnapshot;
     /** The replica has said where it stands since this node started. */
     boolean heard;
+    /** Resends in a row that brought no acknowledgement. */
+    int resendsUnanswered;
     JournalReader reader;
 
     ReplicaProgress(final int nodeId, final ExclusivePublication link)
