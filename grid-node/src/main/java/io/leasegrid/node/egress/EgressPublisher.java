@@ -25,6 +25,7 @@ import io.leasegrid.codec.sbe.ValueWrittenEncoder;
 import io.leasegrid.node.lease.Lease;
 import io.leasegrid.node.lease.Resource;
 import io.leasegrid.node.partition.Partition;
+import io.leasegrid.node.partition.PartitionRole;
 import io.leasegrid.node.partition.PartitionTable;
 import io.leasegrid.node.partition.PendingAnswers;
 import io.leasegrid.node.session.ClientSession;
@@ -144,7 +145,11 @@ public final class EgressPublisher
         for (int i = heldAcross.size() - 1; i >= 0; i--)
         {
             final HeldAcross held = heldAcross.get(i);
-            if (held.isCommitted())
+            if (held.readFailedPartition())
+            {
+                heldAcross.remove(i);
+            }
+            else if (held.isCommitted())
             {
                 sink.send(held.sessionId, held.answer, 0, held.answer.capacity());
                 heldAcross.remove(i);
@@ -154,6 +159,12 @@ public final class EgressPublisher
         for (int i = partitionsWithPending.size() - 1; i >= 0; i--)
         {
             final Partition partition = partitionsWithPending.get(i);
+            if (PartitionRole.FAILED == partition.role())
+            {
+                partition.pendingAnswers().dropAll();
+                partitionsWithPending.remove(i);
+                continue;
+            }
             released += partition.pendingAnswers().release(partition.commitPosition(), releaser);
             if (partition.pendingAnswers().isEmpty())
             {

@@ -1,6 +1,7 @@
 package io.leasegrid.node.egress;
 
 import io.leasegrid.node.partition.Partition;
+import io.leasegrid.node.partition.PartitionRole;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -61,6 +62,21 @@ final class HeldAcross
         final byte[] copy = new byte[length];
         buffer.getBytes(0, copy);
         answer = new UnsafeBuffer(copy);
+    }
+
+    /**
+     * @return true when a partition it read has failed: it will never commit, so the answer is dropped.
+     */
+    boolean readFailedPartition()
+    {
+        for (final Partition partition : partitions)
+        {
+            if (PartitionRole.FAILED == partition.role())
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -71,6 +71,19 @@ public final class PendingAnswers
     }
 
     /**
+     * Drop every answer held: they depend on entries that will never commit here (the partition failed). Their
+     * clients time out, not knowing the outcome, which is the truth.
+     *
+     * @return bytes dropped.
+     */
+    public int dropAll()
+    {
+        final int size = ring.size();
+        ring.reset(INITIAL_CAPACITY);
+        return size;
+    }
+
+    /**
      * Release, in order, every answer whose position is at most {@code commitPosition}.
      *
      * @return answers released.
