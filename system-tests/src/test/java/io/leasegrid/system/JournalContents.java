@@ -5,6 +5,9 @@ import io.leasegrid.codec.internal.MessageHeaderDecoder;
 import io.leasegrid.codec.internal.ValuePutOpDecoder;
 import io.leasegrid.journal.JournalContext;
 import io.leasegrid.journal.PartitionJournal;
+import io.leasegrid.node.partition.OperationApplier;
+import io.leasegrid.node.partition.PartitionSnapshot;
+import io.leasegrid.node.partition.PartitionState;
 import org.agrona.DirectBuffer;
 
 import java.io.File;
@@ -59,6 +62,20 @@ final class JournalContents
             entries.add(bytes);
         });
         return entries;
+    }
+
+    /**
+     * @return the partition's state rebuilt from the whole journal with the node's own applier, in the canonical
+     * snapshot encoding: equal bytes mean equal leases, waiters, sessions and values.
+     */
+    static byte[] canonicalState(final File nodeDir, final int partitionId)
+    {
+        final PartitionState state = new PartitionState(partitionId);
+        final OperationApplier applier = new OperationApplier();
+        replay(nodeDir, partitionId, (entry, buffer, offset, length) -> applier.apply(state, entry.position(),
+            entry.epoch(), entry.timestampNs(), entry.monotonicNs(), buffer,
+            entry.limit() + JournalEntryDecoder.operationHeaderLength()));
+        return PartitionSnapshot.encode(state);
     }
 
     /**

@@ -132,6 +132,9 @@ class ReplicationTest
                 {
                     assertArrayEquals(primary.get(i), copy.get(i), "entry " + i + " of partition " + partition);
                 }
+                // And the state each copy rebuilds, in the canonical snapshot encoding.
+                assertArrayEquals(JournalContents.canonicalState(nodes.get(0).dir(), partition),
+                    JournalContents.canonicalState(nodes.get(n).dir(), partition), "state of partition " + partition);
             }
         }
     }
