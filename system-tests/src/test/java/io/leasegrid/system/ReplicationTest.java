@@ -10,6 +10,7 @@ import io.leasegrid.client.Lease;
 import io.leasegrid.client.LeaseRequest;
 import io.leasegrid.client.ValueRecord;
 import io.leasegrid.codec.Partitioner;
+import io.leasegrid.journal.JournalCorruptionException;
 import io.leasegrid.node.membership.GridMembers;
 import io.leasegrid.node.membership.ReplicaPlacement;
 import io.leasegrid.test.Await;
@@ -475,8 +476,16 @@ class ReplicationTest
             {
                 for (final TestNode node : nodes)
                 {
-                    if (!JournalContents.holdsPut(node.dir(), partitionOf(put.getKey()), put.getKey(), put.getValue()))
+                    try
                     {
+                        if (!JournalContents.holdsPut(node.dir(), partitionOf(put.getKey()), put.getKey(), put.getValue()))
+                        {
+                            return false;
+                        }
+                    }
+                    catch (final JournalCorruptionException ex)
+                    {
+                        // Read while the node deleted the journal file it was reading (after a snapshot): look again.
                         return false;
                     }
                 }
