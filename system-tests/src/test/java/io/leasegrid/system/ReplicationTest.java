@@ -82,15 +82,7 @@ class ReplicationTest
 
         // Keys whose primary is node 1: the node killed below (node 3) is primary of other partitions, which are
         // unavailable while it is down (failover is not built yet).
-        final List<String> keys = new ArrayList<>();
-        for (int i = 0; keys.size() < 20; i++)
-        {
-            final String key = "price:" + i;
-            if (1 == placement.primary(partitionOf(key)))
-            {
-                keys.add(key);
-            }
-        }
+        final List<String> keys = keysLedBy(placement, 1, "price:", 20);
 
         final Map<String, Long> written = new LinkedHashMap<>();
         for (final String key : keys)
@@ -267,14 +259,7 @@ class ReplicationTest
             "leasegrid.journal.roll.cycle", "TEST_SECONDLY"));
         final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()), PARTITIONS, 3, 2);
         client = connect(nodes.get(0));
-        final List<String> keys = new ArrayList<>();
-        for (int i = 0; keys.size() < 5; i++)
-        {
-            if (1 == placement.primary(partitionOf("snap:" + i)))
-            {
-                keys.add("snap:" + i);
-            }
-        }
+        final List<String> keys = keysLedBy(placement, 1, "snap:", 5);
         final Map<String, Long> latest = new LinkedHashMap<>();
         for (int round = 0; round < 10; round++)
         {
@@ -327,12 +312,7 @@ class ReplicationTest
             "leasegrid.session.timeout.ms", "3000"));
         final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()), PARTITIONS, 3, 2);
         client = connect(nodes.get(0), Duration.ofSeconds(3));
-        String key = null;
-        for (int i = 0; null == key; i++)
-        {
-            key = 2 == placement.primary(partitionOf("crash:" + i)) ? "crash:" + i : null;
-        }
-        final String onNode2 = key;
+        final String onNode2 = keysLedBy(placement, 2, "crash:", 1).get(0);
         client.put(onNode2, "kept".getBytes(StandardCharsets.UTF_8));
 
         // A clean stop forces the journals to disk: with one replica down, the other one is enough to lead again.
@@ -375,11 +355,7 @@ class ReplicationTest
             "leasegrid.session.timeout.ms", "3000"));
         final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()), PARTITIONS, 3, 2);
         client = connect(nodes.get(0));
-        String key = null;
-        for (int i = 0; null == key; i++)
-        {
-            key = 1 == placement.primary(partitionOf("quote:" + i)) ? "quote:" + i : null;
-        }
+        final String key = keysLedBy(placement, 1, "quote:", 1).get(0);
         client.put(key, "before".getBytes(StandardCharsets.UTF_8));
 
         nodes.get(1).kill();
@@ -411,14 +387,7 @@ class ReplicationTest
             "leasegrid.write.quorum", "3"));
         final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()), PARTITIONS, 3, 3);
         client = connect(nodes.get(0), Duration.ofSeconds(2));
-        final List<String> keys = new ArrayList<>();
-        for (int i = 0; keys.size() < 2; i++)
-        {
-            if (1 == placement.primary(partitionOf("w3:" + i)))
-            {
-                keys.add("w3:" + i);
-            }
-        }
+        final List<String> keys = keysLedBy(placement, 1, "w3:", 2);
         final String committed = keys.get(0);
         final String other = keys.get(1);
         client.put(committed, "all three".getBytes(StandardCharsets.UTF_8));
@@ -438,12 +407,7 @@ class ReplicationTest
                 return ErrorCode.QUORUM_UNAVAILABLE == ex.code();
             }
         });
-        String lock = null;
-        for (int i = 0; null == lock; i++)
-        {
-            lock = 1 == placement.primary(partitionOf("w3-lock:" + i)) ? "w3-lock:" + i : null;
-        }
-        final String resource = lock;
+        final String resource = keysLedBy(placement, 1, "w3-lock:", 1).get(0);
         final GridException refused = assertThrows(GridException.class,
             () -> client.acquire(resource, LeaseRequest.exclusive(Duration.ofSeconds(5))));
         assertTrue(ErrorCode.QUORUM_UNAVAILABLE == refused.code() || ErrorCode.TIMEOUT == refused.code(),
@@ -512,6 +476,23 @@ class ReplicationTest
             .responseChannel("aeron:udp?endpoint=127.0.0.1:0")
             .requestTimeout(requestTimeout)
             .connectTimeout(Duration.ofSeconds(20)));
+    }
+
+    /**
+     * @return the first {@code count} names {@code prefix + i} whose partition node {@code nodeId} leads.
+     */
+    private static List<String> keysLedBy(
+        final ReplicaPlacement placement, final int nodeId, final String prefix, final int count)
+    {
+        final List<String> keys = new ArrayList<>();
+        for (int i = 0; keys.size() < count; i++)
+        {
+            if (nodeId == placement.primary(partitionOf(prefix + i)))
+            {
+                keys.add(prefix + i);
+            }
+        }
+        return keys;
     }
 
     private static int partitionOf(final String key)
