@@ -300,7 +300,19 @@ class ReplicationTest
         for (final TestNode node : nodes)
         {
             Await.until(20_000, () -> node.name() + " to trim partition " + partition + "'s journal\n" + grid.dump(),
-                () -> JournalContents.firstPosition(node.dir(), partition) > 0);
+                () -> hasTrimmed(node, partition));
+        }
+    }
+
+    private static boolean hasTrimmed(final TestNode node, final int partition)
+    {
+        try
+        {
+            return JournalContents.firstPosition(node.dir(), partition) > 0;
+        }
+        catch (final JournalCorruptionException | IllegalStateException ex)
+        {
+            return false; // the node deleted a file while this read it: look again
         }
     }
 
@@ -434,7 +446,9 @@ class ReplicationTest
 
     private void awaitEveryJournalHolds(final List<TestNode> nodes, final Map<String, Long> written)
     {
-        Await.until(30_000, () -> "every journal to hold every acknowledged put\n" + grid.dump(), () ->
+        final RuntimeException[] lastReadFailure = new RuntimeException[1];
+        Await.until(30_000, () -> "every journal to hold every acknowledged put (last read failure: " +
+            lastReadFailure[0] + ")\n" + grid.dump(), () ->
         {
             for (final Map.Entry<String, Long> put : written.entrySet())
             {
@@ -447,9 +461,12 @@ class ReplicationTest
                             return false;
                         }
                     }
-                    catch (final JournalCorruptionException ex)
+                    catch (final JournalCorruptionException | IllegalStateException ex)
                     {
-                        // Read while the node deleted the journal file it was reading (after a snapshot): look again.
+                        // Read while the node deleted the journal file it was reading (after a snapshot): Chronicle
+                        // reports it as a missing entry or a missing cycle file. Look again; a lasting failure is
+                        // named in the timeout message.
+                        lastReadFailure[0] = ex;
                         return false;
                     }
                 }
