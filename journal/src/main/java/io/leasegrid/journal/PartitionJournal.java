@@ -471,7 +471,7 @@ public final class PartitionJournal implements AutoCloseable
         positionIndex.truncateAfter(position);
         nextPosition = position + 1;
         // Epochs of entries before firstPosition went with their files; an empty journal starts from 0.
-        lastEpoch = position >= firstPosition ? epochAt(position) : 0;
+        lastEpoch = position >= firstPosition ? readEpochAt(position) : 0;
         if (truncationCount == truncationCuts.length)
         {
             truncationCuts = Arrays.copyOf(truncationCuts, truncationCount * 2);
@@ -748,7 +748,76 @@ public final class PartitionJournal implements AutoCloseable
         return expectedNext;
     }
 
-    private long epochAt(final long position)
+    /**
+     * @param position of an entry the journal holds, in [{@link #firstPosition()}, {@link #nextPosition()}).
+     * @return the epoch of the primary that wrote it.
+     */
+    public long epochAt(final long position)
+    {
+        ensureOpen();
+        if (position < firstPosition || position >= nextPosition)
+        {
+            throw new IllegalArgumentException("position " + position + " is outside [" + firstPosition + ", " +
+                nextPosition + ") of partition " + partitionId);
+        }
+        return readEpochAt(position);
+    }
+
+    /**
+     * Where a copy that ends in {@code epoch} can agree with this journal at most: epochs never decrease along a
+     * journal, so this is a binary search over the entries held, a few reads. Cold path (a replica rejoining).
+     *
+     * @param epoch of a copy's last entry.
+     * @return the last position held whose entry's epoch is at most {@code epoch}; {@code firstPosition() - 1} when
+     * every entry held is of a later epoch.
+     */
+    public long lastPositionOfEpochAtMost(final long epoch)
+    {
+        ensureOpen();
+        long low = firstPosition - 1;
+        long high = nextPosition - 1;
+        while (low < high)
+        {
+            final long mid = low + (high - low + 1) / 2;
+            if (readEpochAt(mid) <= epoch)
+            {
+                low = mid;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+        return low;
+    }
+
+    /**
+     * Make an empty journal continue after {@code position}: a replica that installed its primary's snapshot up to
+     * there takes the entries after it. Nothing is written: the first entry appended fixes the position on disk
+     * (positions are read from entries), and until then the snapshot file is what says where the partition stands.
+     *
+     * @param position last position the snapshot covers; the next append gets {@code position + 1}.
+     * @param epoch    of the entry at {@code position}.
+     * @throws IllegalStateException when the journal holds entries: discard them first with {@link #truncateAfter}.
+     */
+    public void startAfter(final long position, final long epoch)
+    {
+        ensureWritable();
+        if (nextPosition != firstPosition || null != claimContext)
+        {
+            throw new IllegalStateException("journal of partition " + partitionId + " holds entries [" + firstPosition +
+                ", " + nextPosition + "): discard them before it starts after " + position);
+        }
+        if (position < -1)
+        {
+            throw new IllegalArgumentException("position " + position + " is below -1");
+        }
+        firstPosition = position + 1;
+        nextPosition = position + 1;
+        lastEpoch = epoch;
+    }
+
+    private long readEpochAt(final long position)
     {
         final long index = positionIndex.indexOf(position);
         if (JournalEntryDescriptor.Check.VALID != readAt(index))

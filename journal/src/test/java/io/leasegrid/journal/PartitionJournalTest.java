@@ -300,6 +300,57 @@ class PartitionJournalTest
     }
 
     @Test
+    void shouldFindWhereACopyEndingInAnOlderEpochCanAgree()
+    {
+        final PartitionJournal journal = open(5);
+        for (int i = 0; i < 4; i++)
+        {
+            append(journal, 1, 0);
+        }
+        for (int i = 0; i < 3; i++)
+        {
+            append(journal, 3, 0);
+        }
+        append(journal, 4, 0);
+        assertEquals(1, journal.epochAt(0));
+        assertEquals(3, journal.epochAt(6));
+        assertEquals(4, journal.epochAt(7));
+        assertThrows(IllegalArgumentException.class, () -> journal.epochAt(8));
+        assertEquals(3, journal.lastPositionOfEpochAtMost(1));
+        assertEquals(3, journal.lastPositionOfEpochAtMost(2));
+        assertEquals(6, journal.lastPositionOfEpochAtMost(3));
+        assertEquals(7, journal.lastPositionOfEpochAtMost(9));
+        assertEquals(-1, journal.lastPositionOfEpochAtMost(0));
+    }
+
+    @Test
+    void shouldStartAnEmptiedJournalAfterASnapshotPositionAndKeepItAcrossReopen()
+    {
+        PartitionJournal journal = open(5);
+        for (int i = 0; i < 10; i++)
+        {
+            append(journal, 1, 0);
+        }
+        assertThrows(IllegalStateException.class, () -> journal.startAfter(99, 2));
+        journal.truncateAfter(-1);
+        journal.startAfter(99, 2);
+        assertEquals(100, journal.firstPosition());
+        assertEquals(100, journal.nextPosition());
+        assertEquals(2, journal.lastEpoch());
+        assertEquals(100, append(journal, 2, 5));
+        assertEquals(101, append(journal, 3, 6));
+
+        final PartitionJournal reopened = reopen(journal);
+        assertEquals(100, reopened.firstPosition());
+        assertEquals(102, reopened.nextPosition());
+        assertEquals(3, reopened.lastEpoch());
+        final List<String> entries = readAll(reopened, 100);
+        assertEquals(2, entries.size());
+        assertEntry(entries.get(0), 100, 2, 5);
+        assertEntry(entries.get(1), 101, 3, 6);
+    }
+
+    @Test
     void shouldRejectBadTruncationAndDeletionArguments()
     {
         final PartitionJournal journal = open(5);
