@@ -2,13 +2,16 @@ package io.leasegrid.system;
 
 import io.leasegrid.codec.internal.JournalEntryDecoder;
 import io.leasegrid.codec.internal.MessageHeaderDecoder;
+import io.leasegrid.codec.internal.MessageHeaderEncoder;
 import io.leasegrid.codec.internal.ValuePutOpDecoder;
+import io.leasegrid.codec.internal.ValuePutOpEncoder;
 import io.leasegrid.journal.JournalContext;
 import io.leasegrid.journal.PartitionJournal;
 import io.leasegrid.node.partition.OperationApplier;
 import io.leasegrid.node.partition.PartitionSnapshot;
 import io.leasegrid.node.partition.PartitionState;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -70,12 +73,36 @@ final class JournalContents
      */
     static byte[] canonicalState(final File nodeDir, final int partitionId)
     {
-        final PartitionState state = new PartitionState(partitionId);
+        final PartitionState snapshot = PartitionSnapshot.loadLatest(
+            JournalContext.partitionDir(new File(nodeDir, "journal"), partitionId));
+        final PartitionState state = null == snapshot ? new PartitionState(partitionId) : snapshot;
         final OperationApplier applier = new OperationApplier();
-        replay(nodeDir, partitionId, (entry, buffer, offset, length) -> applier.apply(state, entry.position(),
-            entry.epoch(), entry.timestampNs(), entry.monotonicNs(), buffer,
+        replay(nodeDir, partitionId, state.lastAppliedPosition() + 1, (entry, buffer, offset, length) -> applier.apply(
+            state, entry.position(), entry.epoch(), entry.timestampNs(), entry.monotonicNs(), buffer,
             entry.limit() + JournalEntryDecoder.operationHeaderLength()));
         return PartitionSnapshot.encode(state);
+    }
+
+    /**
+     * Append a put to a stopped node's journal as if its primary had sent it in the journal's last epoch: the
+     * uncommitted tail a primary that then lost it would leave on one replica.
+     *
+     * @return the position it was appended at.
+     */
+    static long appendPut(final File nodeDir, final int partitionId, final String key, final String value, final long version)
+    {
+        final ExpandableArrayBuffer operation = new ExpandableArrayBuffer();
+        final ValuePutOpEncoder put = new ValuePutOpEncoder();
+        put.wrapAndApplyHeader(operation, 0, new MessageHeaderEncoder()).version(version);
+        final byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+        final byte[] valueBytes = value.getBytes(StandardCharsets.UTF_8);
+        put.putKey(keyBytes, 0, keyBytes.length).putValue(valueBytes, 0, valueBytes.length);
+        try (PartitionJournal journal = PartitionJournal.open(new JournalContext()
+            .journalDir(new File(nodeDir, "journal").getPath()).partitionId(partitionId)))
+        {
+            return journal.append(journal.lastEpoch(), System.currentTimeMillis() * 1_000_000L, System.nanoTime(),
+                operation, 0, MessageHeaderEncoder.ENCODED_LENGTH + put.encodedLength());
+        }
     }
 
     /**
@@ -97,6 +124,14 @@ final class JournalContents
 
     private static void replay(final File nodeDir, final int partitionId, final Visitor visitor)
     {
+        replay(nodeDir, partitionId, -1, visitor);
+    }
+
+    /**
+     * Visit the journal's entries from {@code fromPosition} on, or from its first when that is -1.
+     */
+    private static void replay(final File nodeDir, final int partitionId, final long fromPosition, final Visitor visitor)
+    {
         final File journalDir = new File(nodeDir, "journal");
         if (!JournalContext.partitionDir(journalDir, partitionId).isDirectory())
         {
@@ -105,7 +140,12 @@ final class JournalContents
         try (PartitionJournal journal = PartitionJournal.open(new JournalContext()
             .journalDir(journalDir.getPath()).partitionId(partitionId).readOnly(true)))
         {
-            journal.replay(journal.firstPosition(), visitor::onEntry);
+            // A replica that installed its primary's snapshot and took nothing since holds no entry on disk yet.
+            final long from = Math.max(fromPosition, journal.firstPosition());
+            if (from < journal.nextPosition())
+            {
+                journal.replay(from, visitor::onEntry);
+            }
         }
     }
 }

@@ -12,6 +12,8 @@ import io.leasegrid.codec.internal.CatchUpRequestEncoder;
 import io.leasegrid.codec.internal.JournalEntryEncoder;
 import io.leasegrid.codec.internal.MessageHeaderEncoder;
 import io.leasegrid.codec.internal.ReplicaProbeEncoder;
+import io.leasegrid.codec.internal.ReplicaSyncEncoder;
+import io.leasegrid.codec.internal.SnapshotChunkEncoder;
 import io.leasegrid.codec.internal.ReplicationAckEncoder;
 import io.leasegrid.node.membership.GridMembers;
 import io.leasegrid.node.membership.ReplicaPlacement;
@@ -123,6 +125,17 @@ class ReplicationFuzzTest
         bad++;
         send(toReplica, control(new CatchUpRequestEncoder(), partition, 1, 0, 3));
         bad++;
+        // A discard order and a snapshot from a node that is not the partition's primary.
+        send(toReplica, control(new ReplicaSyncEncoder(), partition, 9, -1, 3));
+        bad++;
+        send(toReplica, control(new SnapshotChunkEncoder(), partition, 9, 0, 3));
+        bad++;
+        // From the primary's node id, but a snapshot of four bytes that is no snapshot, and one cut short.
+        send(toReplica, control(new SnapshotChunkEncoder(), partition, 9, 0, 1));
+        bad++;
+        final byte[] chunk = control(new SnapshotChunkEncoder(), partition, 9, 0, 1);
+        send(toReplica, Arrays.copyOf(chunk, chunk.length - 2));
+        bad++;
 
         final int expected = bad;
         Await.until(20_000, () -> "node 2 to refuse " + expected + " frames, refused " + refused(replica.dir()),
@@ -173,6 +186,19 @@ class ReplicationFuzzTest
             final ReplicaProbeEncoder probe = ((ReplicaProbeEncoder)encoder).wrapAndApplyHeader(buffer, 0, header);
             probe.partitionId(partitionId).epoch(epoch).nextPosition(position).nodeId(nodeId);
             length = probe.encodedLength();
+        }
+        else if (encoder instanceof ReplicaSyncEncoder)
+        {
+            final ReplicaSyncEncoder sync = ((ReplicaSyncEncoder)encoder).wrapAndApplyHeader(buffer, 0, header);
+            sync.partitionId(partitionId).epoch(epoch).keepThrough(position).nodeId(nodeId);
+            length = sync.encodedLength();
+        }
+        else if (encoder instanceof SnapshotChunkEncoder)
+        {
+            final SnapshotChunkEncoder chunk = ((SnapshotChunkEncoder)encoder).wrapAndApplyHeader(buffer, 0, header);
+            chunk.partitionId(partitionId).epoch(epoch).position(position).totalLength(4).chunkOffset(0).nodeId(nodeId)
+                .putBytes(new byte[]{1, 2, 3, 4}, 0, 4);
+            length = chunk.encodedLength();
         }
         else
         {

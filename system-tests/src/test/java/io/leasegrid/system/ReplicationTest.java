@@ -252,11 +252,7 @@ class ReplicationTest
     @Test
     void shouldKeepWhatAReplicaHasNotAcknowledgedWhileThePrimaryTakesSnapshots() throws Exception
     {
-        final List<TestNode> nodes = grid.startGrid(3, Map.of(
-            "leasegrid.partitions", Integer.toString(PARTITIONS),
-            "leasegrid.session.timeout.ms", "3000",
-            "leasegrid.snapshot.interval.entries", "20",
-            "leasegrid.journal.roll.cycle", "TEST_SECONDLY"));
+        final List<TestNode> nodes = startGridTakingSnapshotsEvery20Entries();
         final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()), PARTITIONS, 3, 2);
         client = connect(nodes.get(0));
         final List<String> keys = keysLedBy(placement, 1, "snap:", 5);
@@ -313,6 +309,130 @@ class ReplicationTest
         catch (final JournalCorruptionException | IllegalStateException ex)
         {
             return false; // the node deleted a file while this read it: look again
+        }
+    }
+
+    @Test
+    void shouldCatchUpAReplicaStartedEmptyFromASnapshotAndTheTailOnceThePrimaryTrimmedItsJournal() throws Exception
+    {
+        final List<TestNode> nodes = startGridTakingSnapshotsEvery20Entries();
+        final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()), PARTITIONS, 3, 2);
+        client = connect(nodes.get(0));
+        final List<String> keys = keysLedBy(placement, 1, "empty:", 3);
+        final int partition = partitionOf(keys.get(0));
+        final TestNode primary = nodes.get(0);
+        // Puts until the primary's snapshots let its first journal files go: the entries before are then gone.
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (int round = 0; !hasTrimmed(primary, partition); round++)
+        {
+            assertTrue(System.nanoTime() - deadlineNs < 0, "node 1 never trimmed its journal\n" + grid.dump());
+            for (final String key : keys)
+            {
+                client.put(key, ("before-" + round).getBytes(StandardCharsets.UTF_8));
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+
+        final TestNode wiped = nodes.get(2);
+        wiped.kill();
+        try (Stream<Path> paths = Files.walk(wiped.dir().toPath()))
+        {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+        wiped.start();
+        Await.until(30_000, () -> "node 3's copy of partition " + partition + " to equal node 1's\n" + grid.dump(),
+            () -> sameState(primary, wiped, partition));
+        assertTrue(primary.dump().contains("replica_snapshots_sent_total"), primary.dump());
+        // Its journal holds no entry yet, only the snapshot: a restart starts it after the snapshot all the same.
+        wiped.kill();
+        wiped.start();
+        // And it takes the entries after the snapshot.
+        final Map<String, Long> afterWipe = new LinkedHashMap<>();
+        for (int round = 0; round < 4; round++)
+        {
+            for (final String key : keys)
+            {
+                afterWipe.put(key, client.put(key, ("after-" + round).getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        awaitEveryJournalHolds(nodes, afterWipe);
+        Await.until(30_000, () -> "node 3's copy of partition " + partition + " to equal node 1's again\n" + grid.dump(),
+            () -> sameState(primary, wiped, partition));
+        assertTrue(JournalContents.firstPosition(wiped.dir(), partition) > 0, "node 3's journal starts after the snapshot");
+
+        // It counts toward the write quorum again: with node 2 gone, nodes 1 and 3 hold every change.
+        nodes.get(1).kill();
+        final Map<String, Long> withNode3 = Map.of(keys.get(0),
+            client.put(keys.get(0), "held by nodes 1 and 3".getBytes(StandardCharsets.UTF_8)));
+        awaitEveryJournalHolds(List.of(primary, wiped), withNode3);
+    }
+
+    @Test
+    void shouldDiscardATailOfAnOlderEpochThatItsPrimaryDoesNotHold() throws Exception
+    {
+        final List<TestNode> nodes = grid.startGrid(3, Map.of(
+            "leasegrid.partitions", Integer.toString(PARTITIONS),
+            "leasegrid.session.timeout.ms", "3000"));
+        final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()), PARTITIONS, 3, 2);
+        client = connect(nodes.get(0));
+        final String key = keysLedBy(placement, 1, "tail:", 1).get(0);
+        final int partition = partitionOf(key);
+        final Map<String, Long> written = new LinkedHashMap<>();
+        written.put(key, client.put(key, "one".getBytes(StandardCharsets.UTF_8)));
+        awaitEveryJournalHolds(nodes, written);
+        CloseHelper.quietCloseAll(client, clientDriver);
+        for (final TestNode node : nodes)
+        {
+            assertEquals(0, node.stop(30_000), node.name());
+        }
+
+        // Node 3 holds one entry more than its primary: what a primary that lost it would have sent one replica.
+        final long ghost = JournalContents.appendPut(nodes.get(2).dir(), partition, "ghost", "never committed", 999_999);
+        nodes.get(0).start();
+        nodes.get(1).start();
+        client = connect(nodes.get(0));
+        // Node 1 leads in a new epoch: its first entries take the positions of node 3's extra one and after.
+        written.put(key, client.put(key, "two".getBytes(StandardCharsets.UTF_8)));
+        nodes.get(2).start();
+
+        awaitEveryJournalHolds(nodes, written);
+        Await.until(30_000, () -> "node 3's copy of partition " + partition + " to equal node 1's\n" + grid.dump(),
+            () -> sameState(nodes.get(0), nodes.get(2), partition));
+        final List<byte[]> primary = JournalContents.entries(nodes.get(0).dir(), partition);
+        final List<byte[]> copy = JournalContents.entries(nodes.get(2).dir(), partition);
+        assertEquals(primary.size(), copy.size());
+        for (int i = 0; i < primary.size(); i++)
+        {
+            assertArrayEquals(primary.get(i), copy.get(i), "entry " + i);
+        }
+        assertFalse(JournalContents.holdsPut(nodes.get(2).dir(), partition, "ghost", 999_999));
+        assertTrue(nodes.get(2).dump().contains("discarded entries " + ghost + ".." + ghost), nodes.get(2).dump());
+        assertTrue(nodes.get(0).dump().contains("replica_truncations_total"), nodes.get(0).dump());
+    }
+
+    /**
+     * Three nodes that snapshot every 20 entries and roll journal files every second, so that a few seconds of puts
+     * let old journal files go.
+     */
+    private List<TestNode> startGridTakingSnapshotsEvery20Entries() throws Exception
+    {
+        return grid.startGrid(3, Map.of(
+            "leasegrid.partitions", Integer.toString(PARTITIONS),
+            "leasegrid.session.timeout.ms", "3000",
+            "leasegrid.snapshot.interval.entries", "20",
+            "leasegrid.journal.roll.cycle", "TEST_SECONDLY"));
+    }
+
+    private static boolean sameState(final TestNode one, final TestNode other, final int partition)
+    {
+        try
+        {
+            return Arrays.equals(JournalContents.canonicalState(one.dir(), partition),
+                JournalContents.canonicalState(other.dir(), partition));
+        }
+        catch (final RuntimeException ex)
+        {
+            return false; // a file the node was replacing as this read it: look again
         }
     }
 

@@ -100,6 +100,14 @@ public final class ChildJvm implements AutoCloseable
     }
 
     /**
+     * @return true while the child runs.
+     */
+    public boolean isAlive()
+    {
+        return process.isAlive();
+    }
+
+    /**
      * @return a copy of every line printed so far.
      */
     public List<String> lines()

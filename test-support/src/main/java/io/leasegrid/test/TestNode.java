@@ -159,6 +159,10 @@ public final class TestNode implements AutoCloseable
                 text.append("  status file unreadable: ").append(ex).append('\n');
             }
         }
+        if (null != process && process.isAlive())
+        {
+            text.append(shardThreads(process.pid()));
+        }
         if (null != process)
         {
             final List<String> lines = process.lines();
@@ -169,6 +173,38 @@ public final class TestNode implements AutoCloseable
             }
         }
         return text.toString();
+    }
+
+    /**
+     * @return where the node's own threads stand (a thread dump, filtered): a node that stopped making progress shows
+     * what it waits for.
+     */
+    private static String shardThreads(final long pid)
+    {
+        try
+        {
+            final Process jstack = new ProcessBuilder("jstack", Long.toString(pid)).redirectErrorStream(true).start();
+            final String dump = new String(jstack.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            jstack.waitFor();
+            final StringBuilder text = new StringBuilder("  threads:\n");
+            for (final String thread : dump.split("\n\n"))
+            {
+                if (thread.startsWith("\"leasegrid"))
+                {
+                    thread.lines().limit(25).forEach(line -> text.append("    ").append(line).append('\n'));
+                }
+            }
+            return text.toString();
+        }
+        catch (final IOException ex)
+        {
+            return "  threads: " + ex + "\n";
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return "";
+        }
     }
 
     /**

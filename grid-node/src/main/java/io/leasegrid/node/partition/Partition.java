@@ -17,15 +17,17 @@ import org.agrona.concurrent.status.AtomicCounter;
 public final class Partition
 {
     private final int partitionId;
-    private final PartitionState state;
+    private PartitionState state;
     private final PartitionJournal journal;
     private final PendingAnswers pendingAnswers = new PendingAnswers();
     private PartitionRole role = PartitionRole.RECOVERING;
     private long epoch;
     private long commitPosition = -1;
+    private long epochStartPosition;
     private AtomicCounter roleCounter;
     private AtomicCounter appendPositionCounter;
     private AtomicCounter commitPositionCounter;
+    private AtomicCounter epochCounter;
     private long nextCheckpointNs;
     private long entriesSinceSnapshot;
     private Replicator replicator;
@@ -145,16 +147,21 @@ public final class Partition
     /**
      * Show this partition's role and positions in these counters from now on; null for none.
      */
-    public void counters(final AtomicCounter role, final AtomicCounter appendPosition, final AtomicCounter commitPosition)
+    public void counters(
+        final AtomicCounter role,
+        final AtomicCounter appendPosition,
+        final AtomicCounter commitPosition,
+        final AtomicCounter epoch)
     {
         this.roleCounter = role;
         this.appendPositionCounter = appendPosition;
         this.commitPositionCounter = commitPosition;
+        this.epochCounter = epoch;
         updateCounters();
     }
 
     /**
-     * Mirror role and positions to the counters; from the slow tick, not per entry.
+     * Mirror role, epoch and positions to the counters; from the slow tick, not per entry.
      */
     public void updateCounters()
     {
@@ -163,6 +170,7 @@ public final class Partition
             roleCounter.setRelease(role.code());
             appendPositionCounter.setRelease(appendPosition());
             commitPositionCounter.setRelease(commitPosition);
+            epochCounter.setRelease(epoch);
         }
     }
 
@@ -189,6 +197,7 @@ public final class Partition
     public void awaitReplicas(final long epoch, final Replicator replicator)
     {
         this.epoch = epoch;
+        this.epochStartPosition = Long.MAX_VALUE;
         this.replicator = replicator;
         role = PartitionRole.RECOVERING;
         updateCounters();
@@ -267,12 +276,36 @@ public final class Partition
             return false;
         }
         final long quorum = replicator.quorumPosition(this);
-        if (quorum > commitPosition)
+        // Earlier epochs' entries become final only together with one of this epoch's (the checkpoint journaled when
+        // it started leading): copies of an old tail alone do not decide it, as a later primary may not hold them.
+        if (quorum > commitPosition && quorum >= epochStartPosition)
         {
             commitPosition = quorum;
             return true;
         }
         return false;
+    }
+
+    /**
+     * A replica's copy was rolled back or replaced by its primary's snapshot: from now on it is {@code state}.
+     * Cold path; only replicas, which answer no one, replace their state.
+     */
+    public void replaceState(final PartitionState state)
+    {
+        if (state.partitionId() != partitionId)
+        {
+            throw new IllegalArgumentException("state of partition " + state.partitionId() + " given to " + partitionId);
+        }
+        this.state = state;
+        entriesSinceSnapshot = 0;
+    }
+
+    /**
+     * This primary's epoch begins with the entry at {@code position}.
+     */
+    public void epochStartsAt(final long position)
+    {
+        this.epochStartPosition = position;
     }
 
     /**

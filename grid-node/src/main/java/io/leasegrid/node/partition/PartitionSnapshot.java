@@ -301,6 +301,38 @@ public final class PartitionSnapshot
     }
 
     /**
+     * Load one snapshot file.
+     *
+     * @throws IllegalStateException when it is not an intact snapshot.
+     */
+    public static PartitionState load(final File snapshot)
+    {
+        try
+        {
+            return decode(Files.readAllBytes(snapshot.toPath()));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * Delete the snapshots of a partition that cover more than {@code position}: a replica discarding entries its
+     * primary does not hold must not recover them from a snapshot either.
+     */
+    public static void deleteAfter(final File dir, final long position)
+    {
+        for (final File snapshot : list(dir))
+        {
+            if (position(snapshot) > position && !snapshot.delete())
+            {
+                throw new IllegalStateException("cannot delete snapshot " + snapshot);
+            }
+        }
+    }
+
+    /**
      * @return the journal position a snapshot file covers up to, from its name.
      */
     public static long position(final File snapshot)

@@ -7,6 +7,7 @@ import io.leasegrid.journal.PartitionJournal;
 import io.leasegrid.node.membership.ReplicaPlacement;
 import io.leasegrid.node.partition.Partition;
 import io.leasegrid.node.partition.PartitionRole;
+import io.leasegrid.node.partition.PartitionSnapshot;
 import io.leasegrid.node.status.Alerts;
 import io.leasegrid.node.status.CounterType;
 import io.leasegrid.node.status.ShardCounters;
@@ -31,6 +32,8 @@ final class PrimaryDuties
     /** Entries sent but not acknowledged for this long are sent again: they went to a replica that died. */
     private static final long RESEND_AFTER_NS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final int MAX_RESENDS_UNANSWERED = 3;
+    /** Snapshot chunks sent per duty cycle and replica: a large snapshot must not hold up the shard's requests. */
+    private static final int SNAPSHOT_CHUNKS_PER_CYCLE = 16;
 
     private final ReplicationLinks links;
     private final ReplicaPlacement placement;
@@ -134,33 +137,94 @@ final class PrimaryDuties
         }
     }
 
-    void onCatchUpRequest(final int partitionId, final long epoch, final long nextPosition, final int nodeId)
+    /**
+     * A replica said where its copy ends: its next position and the epoch of its last entry, and the epoch it last
+     * took entries of ({@code replicaEpoch}). While this primary recovers it only counts who spoke; once it leads, a
+     * copy synced in this epoch resumes where it ends, any other is checked against this journal first.
+     */
+    void onCatchUpRequest(
+        final int partitionId, final long replicaEpoch, final long nextPosition, final long lastEntryEpoch, final int nodeId)
     {
-        final ReplicaProgress replica = replicaOfPrimary(partitionId, epoch, nodeId);
+        final ReplicaProgress replica = replicaOfLeader(partitionId, nodeId);
         final Partition partition = null == replica ? null : partitionById[partitionId];
-        if (null == partition || nextPosition < 0)
+        if (null == partition || nextPosition < 0 || lastEntryEpoch < 0 ||
+            (PartitionRole.PRIMARY == partition.role() && replicaEpoch > partition.epoch()))
         {
             refusals.refuse();
-            return;
-        }
-        if (nextPosition > partition.journal().nextPosition())
-        {
-            // A replica holding entries its primary has not: this journal lost entries (a copy restored empty, a torn
-            // tail). Serving from it could answer wrongly, so a primary still recovering never starts; one already
-            // serving cannot have lost them (they were appended here first).
-            onReplicaAhead(partition, nodeId, nextPosition);
             return;
         }
         replica.heardNs = nowNs;
         replica.heard = true;
         replica.resendsUnanswered = 0;
+        final PartitionJournal journal = partition.journal();
+        if (PartitionRole.RECOVERING == partition.role())
+        {
+            if (nextPosition > journal.nextPosition() && lastEntryEpoch >= journal.lastEpoch())
+            {
+                // Entries of this primary's own latest epoch (or a later one) that its journal lacks: it lost them.
+                onReplicaAhead(partition, nodeId, nextPosition);
+                return;
+            }
+            replica.reportedNextPosition = nextPosition;
+            replica.reportedLastEntryEpoch = lastEntryEpoch;
+            replica.reportedEpoch = Math.max(replicaEpoch, lastEntryEpoch);
+            leadOnceEnoughReplicasHeard(partition);
+            return;
+        }
+        if (replicaEpoch == partition.epoch())
+        {
+            // It took only this epoch's entries since its copy was checked: a prefix of this journal.
+            if (nextPosition > journal.nextPosition())
+            {
+                refusals.refuse();
+                return;
+            }
+            resume(partition, replica, nextPosition);
+        }
+        else
+        {
+            check(partition, replica, nextPosition, lastEntryEpoch);
+        }
+    }
+
+    /**
+     * Compare a copy from another epoch with this journal at its last entry. Epochs have one writer each and never
+     * decrease along a journal, so equal epochs at a position mean equal journals up to it. Where they differ, the
+     * replica keeps what can still agree (before its last entry, and no further than this journal's last entry of
+     * that epoch) and asks again; a copy whose end this journal no longer holds is replaced by a snapshot.
+     */
+    private void check(final Partition partition, final ReplicaProgress replica, final long nextPosition, final long lastEntryEpoch)
+    {
+        final PartitionJournal journal = partition.journal();
+        final long last = nextPosition - 1;
+        replica.forget();
+        replica.ackedPosition = -1;
+        if (last >= 0 && last < journal.firstPosition())
+        {
+            // Nothing here to compare it with: its copy is replaced by a snapshot (catchUpIfPending starts it).
+            replica.nextSendPosition = nextPosition;
+            catchUpPending = true;
+            return;
+        }
+        if (last >= 0 && (last >= journal.nextPosition() || journal.epochAt(last) != lastEntryEpoch))
+        {
+            final long keepThrough = Math.min(last - 1, journal.lastPositionOfEpochAtMost(lastEntryEpoch));
+            counters.increment(CounterType.REPLICA_TRUNCATIONS);
+            sender.sync(replica.link, partition.partitionId(), partition.epoch(), keepThrough);
+            return;
+        }
+        if (sender.sync(replica.link, partition.partitionId(), partition.epoch(), last))
+        {
+            resume(partition, replica, nextPosition);
+        }
+    }
+
+    private void resume(final Partition partition, final ReplicaProgress replica, final long nextPosition)
+    {
         replica.ackedPosition = nextPosition - 1;
         replica.nextSendPosition = nextPosition;
         replica.needsSnapshot = false;
-        if (PartitionRole.RECOVERING == partition.role())
-        {
-            leadOnceEnoughReplicasHeard(partition);
-        }
+        replica.snapshot = null;
         if (replica.isBehind(partition.journal().nextPosition()))
         {
             catchUpPending = true;
@@ -173,20 +237,40 @@ final class PrimaryDuties
      * journal intact, W - 1 are enough: any entry a write quorum held is then in its journal or theirs, since two
      * quorums of N share a copy. A journal that may have lost entries (empty, or a torn tail cut at open) does not
      * count as a copy: then N - W + 1 replicas must answer, so that one of them holds every committed entry.
+     * <p>
+     * It leads in a new epoch, above every epoch it or they have seen: entries it writes from now on can never be
+     * mistaken for a tail some earlier run wrote at the same positions and lost. The replicas that spoke are checked
+     * against its journal at once; the others when they answer a probe.
      */
     private void leadOnceEnoughReplicasHeard(final Partition partition)
     {
         final ReplicaProgress[] replicas = replicasById[partition.partitionId()].replicas();
         int heard = 0;
+        long epoch = partition.epoch();
         for (final ReplicaProgress replica : replicas)
         {
             heard += replica.heard ? 1 : 0;
+            epoch = Math.max(epoch, replica.heard ? replica.reportedEpoch : 0);
         }
         final int needed = ownCopyInDoubt[partition.partitionId()] ?
             replicas.length + 1 - placement.writeQuorum() + 1 : placement.writeQuorum() - 1;
         if (heard >= needed)
         {
+            partition.awaitReplicas(epoch + 1, partition.replicator());
+            for (final ReplicaProgress replica : replicas)
+            {
+                replica.forget();
+                replica.ackedPosition = -1;
+                replica.nextProbeNs = nowNs;
+            }
             leader.accept(partition);
+            for (final ReplicaProgress replica : replicas)
+            {
+                if (replica.heard)
+                {
+                    check(partition, replica, replica.reportedNextPosition, replica.reportedLastEntryEpoch);
+                }
+            }
             partition.updateCommitPosition();
             catchUpPending = true;
         }
@@ -194,25 +278,28 @@ final class PrimaryDuties
 
     private void onReplicaAhead(final Partition partition, final int nodeId, final long replicaNextPosition)
     {
-        if (PartitionRole.RECOVERING == partition.role())
-        {
-            partition.fail();
-            alerts.raise(Alerts.Kind.PRIMARY_BEHIND_REPLICA);
-            errorHandler.onError(new IllegalStateException("partition " + partition.partitionId() + ": node " + nodeId +
-                " holds entries up to " + (replicaNextPosition - 1) + " but this primary's journal ends at " +
-                partition.appendPosition() + "; it lost entries, so it does not serve the partition (restore its " +
-                "journal, or let a replica take over once failover exists)"));
-        }
-        else
-        {
-            refusals.refuse();
-        }
+        partition.fail();
+        alerts.raise(Alerts.Kind.PRIMARY_BEHIND_REPLICA);
+        errorHandler.onError(new IllegalStateException("partition " + partition.partitionId() + ": node " + nodeId +
+            " holds entries up to " + (replicaNextPosition - 1) + " but this primary's journal ends at " +
+            partition.appendPosition() + "; it lost entries, so it does not serve the partition (restore its " +
+            "journal, or let a replica take over once failover exists)"));
     }
 
     private static boolean isLeading(final Partition partition)
     {
         return null != partition &&
             (PartitionRole.PRIMARY == partition.role() || PartitionRole.RECOVERING == partition.role());
+    }
+
+    private ReplicaProgress replicaOfLeader(final int partitionId, final int nodeId)
+    {
+        if (partitionId < 0 || partitionId >= partitionById.length || null == replicasById[partitionId] ||
+            !isLeading(partitionById[partitionId]))
+        {
+            return null;
+        }
+        return replicasById[partitionId].replica(nodeId);
     }
 
     private ReplicaProgress replicaOfPrimary(final int partitionId, final long epoch, final int nodeId)
@@ -247,15 +334,19 @@ final class PrimaryDuties
             final PartitionJournal journal = partition.journal();
             for (final ReplicaProgress replica : replicasById[partition.partitionId()].replicas())
             {
+                if (replica.needsSnapshot)
+                {
+                    sent += sendSnapshot(partition, replica);
+                    continue;
+                }
                 if (!replica.isBehind(journal.nextPosition()))
                 {
                     continue;
                 }
                 if (replica.nextSendPosition < journal.firstPosition())
                 {
-                    replica.needsSnapshot = true;
-                    replica.closeReader();
-                    alerts.raise(Alerts.Kind.REPLICA_NEEDS_SNAPSHOT);
+                    startSnapshot(partition, replica);
+                    sent += sendSnapshot(partition, replica);
                     continue;
                 }
                 sent += feed(replica, journal);
@@ -269,6 +360,59 @@ final class PrimaryDuties
             }
         }
         return sent;
+    }
+
+    /**
+     * The journal no longer holds what the replica lacks: send it the partition's state as it is now (the canonical
+     * snapshot encoding), then the entries after it. Encoding allocates and takes time in proportion to the
+     * partition, on this thread: it happens only for a replica that lost its copy after this journal was trimmed.
+     */
+    private void startSnapshot(final Partition partition, final ReplicaProgress replica)
+    {
+        replica.closeReader();
+        replica.needsSnapshot = true;
+        replica.snapshot = PartitionSnapshot.encode(partition.state());
+        replica.snapshotPosition = partition.state().lastAppliedPosition();
+        replica.snapshotSent = 0;
+        counters.increment(CounterType.SNAPSHOTS_SENT);
+        alerts.raise(Alerts.Kind.REPLICA_NEEDS_SNAPSHOT);
+    }
+
+    private int sendSnapshot(final Partition partition, final ReplicaProgress replica)
+    {
+        final byte[] snapshot = replica.snapshot;
+        int chunks = 0;
+        while (replica.snapshotSent < snapshot.length && chunks < SNAPSHOT_CHUNKS_PER_CYCLE)
+        {
+            final int length = Math.min(ReplicationSender.SNAPSHOT_CHUNK_LENGTH, snapshot.length - replica.snapshotSent);
+            if (!sender.snapshotChunk(replica.link, partition.partitionId(), partition.epoch(), replica.snapshotPosition,
+                snapshot, replica.snapshotSent, length))
+            {
+                if (!replica.link.isConnected())
+                {
+                    replica.forget();
+                }
+                // A full link waits for the next scan.
+                return chunks;
+            }
+            replica.snapshotSent += length;
+            chunks++;
+        }
+        if (replica.snapshotSent < snapshot.length)
+        {
+            catchUpPending = true;
+            return chunks;
+        }
+        replica.needsSnapshot = false;
+        replica.snapshot = null;
+        replica.nextSendPosition = replica.snapshotPosition + 1;
+        // Its acknowledgement of the snapshot's position comes once it has installed it: no resend before then.
+        replica.heardNs = nowNs;
+        if (replica.isBehind(partition.journal().nextPosition()))
+        {
+            catchUpPending = true;
+        }
+        return chunks;
     }
 
     private int feed(final ReplicaProgress replica, final PartitionJournal journal)
@@ -330,7 +474,12 @@ final class PrimaryDuties
             final long nextPosition = partition.journal().nextPosition();
             for (final ReplicaProgress replica : replicasById[partition.partitionId()].replicas())
             {
-                if (ReplicaProgress.UNKNOWN == replica.nextSendPosition || replica.needsSnapshot)
+                if (replica.needsSnapshot)
+                {
+                    catchUpPending = true;
+                    continue;
+                }
+                if (ReplicaProgress.UNKNOWN == replica.nextSendPosition)
                 {
                     if (nowNs - replica.nextProbeNs >= 0 && replica.link.isConnected())
                     {

@@ -5,7 +5,7 @@ import io.leasegrid.journal.JournalReader;
 
 /**
  * What a primary knows of one replica's copy of one partition: the next entry to send it, the last it acknowledged,
- * and the reader that feeds it from the journal while it is behind. Owned by the primary's shard thread.
+ * the reader that feeds it from the journal while it is behind, or the snapshot that replaces its copy. Owned by the primary's shard thread.
  */
 final class ReplicaProgress
 {
@@ -25,6 +25,14 @@ final class ReplicaProgress
     /** Resends in a row that brought no acknowledgement. */
     int resendsUnanswered;
     JournalReader reader;
+    /** What the replica reported while its primary was recovering: checked once the primary leads. */
+    long reportedNextPosition;
+    long reportedLastEntryEpoch;
+    long reportedEpoch;
+    /** A snapshot being sent to it (while {@link #needsSnapshot}): its bytes, how many went, the position it covers. */
+    byte[] snapshot;
+    int snapshotSent;
+    long snapshotPosition;
 
     ReplicaProgress(final int nodeId, final ExclusivePublication link)
     {
@@ -47,6 +55,8 @@ final class ReplicaProgress
     void forget()
     {
         nextSendPosition = UNKNOWN;
+        needsSnapshot = false;
+        snapshot = null;
         closeReader();
     }
 

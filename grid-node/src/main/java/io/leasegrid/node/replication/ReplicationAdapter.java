@@ -8,7 +8,9 @@ import io.leasegrid.codec.internal.CatchUpRequestDecoder;
 import io.leasegrid.codec.internal.JournalEntryDecoder;
 import io.leasegrid.codec.internal.MessageHeaderDecoder;
 import io.leasegrid.codec.internal.ReplicaProbeDecoder;
+import io.leasegrid.codec.internal.ReplicaSyncDecoder;
 import io.leasegrid.codec.internal.ReplicationAckDecoder;
+import io.leasegrid.codec.internal.SnapshotChunkDecoder;
 import org.agrona.DirectBuffer;
 
 /**
@@ -31,7 +33,23 @@ final class ReplicationAdapter implements FragmentHandler
 
         void onProbe(int partitionId, long epoch, int primaryNodeId);
 
-        void onCatchUpRequest(int partitionId, long epoch, long nextPosition, int nodeId);
+        void onCatchUpRequest(int partitionId, long epoch, long nextPosition, long lastEntryEpoch, int nodeId);
+
+        void onSync(int partitionId, long epoch, long keepThrough, int primaryNodeId);
+
+        /**
+         * Part of a snapshot: {@code buffer[offset, offset + length)} goes at {@code chunkOffset} of it.
+         */
+        void onSnapshotChunk(
+            int partitionId,
+            long epoch,
+            long position,
+            int totalLength,
+            int chunkOffset,
+            int primaryNodeId,
+            DirectBuffer buffer,
+            int offset,
+            int length);
     }
 
     private final Handler handler;
@@ -41,6 +59,8 @@ final class ReplicationAdapter implements FragmentHandler
     private final ReplicationAckDecoder ackDecoder = new ReplicationAckDecoder();
     private final ReplicaProbeDecoder probeDecoder = new ReplicaProbeDecoder();
     private final CatchUpRequestDecoder catchUpDecoder = new CatchUpRequestDecoder();
+    private final ReplicaSyncDecoder syncDecoder = new ReplicaSyncDecoder();
+    private final SnapshotChunkDecoder chunkDecoder = new SnapshotChunkDecoder();
 
     ReplicationAdapter(final Handler handler, final ReplicationRefusals refusals)
     {
@@ -106,11 +126,48 @@ final class ReplicationAdapter implements FragmentHandler
                 }
                 catchUpDecoder.wrap(buffer, body, blockLength, version);
                 handler.onCatchUpRequest(catchUpDecoder.partitionId(), catchUpDecoder.epoch(), catchUpDecoder.nextPosition(),
-                    catchUpDecoder.nodeId());
+                    catchUpDecoder.lastEntryEpoch(), catchUpDecoder.nodeId());
+                break;
+
+            case ReplicaSyncDecoder.TEMPLATE_ID:
+                if (length < MessageHeaderDecoder.ENCODED_LENGTH + ReplicaSyncDecoder.BLOCK_LENGTH)
+                {
+                    refusals.refuse();
+                    return;
+                }
+                syncDecoder.wrap(buffer, body, blockLength, version);
+                handler.onSync(syncDecoder.partitionId(), syncDecoder.epoch(), syncDecoder.keepThrough(),
+                    syncDecoder.nodeId());
+                break;
+
+            case SnapshotChunkDecoder.TEMPLATE_ID:
+                onSnapshotChunk(buffer, body, offset + length, blockLength, version);
                 break;
 
             default:
                 refusals.refuse();
         }
+    }
+
+    private void onSnapshotChunk(
+        final DirectBuffer buffer, final int body, final int end, final int blockLength, final int version)
+    {
+        // Fixed block, then the bytes' 2-byte length, then the bytes: all of it must lie inside the frame.
+        final int bytesHeader = body + blockLength;
+        if (blockLength < SnapshotChunkDecoder.BLOCK_LENGTH || bytesHeader + SnapshotChunkDecoder.bytesHeaderLength() > end)
+        {
+            refusals.refuse();
+            return;
+        }
+        chunkDecoder.wrap(buffer, body, blockLength, version);
+        final int length = chunkDecoder.bytesLength();
+        final int bytesOffset = bytesHeader + SnapshotChunkDecoder.bytesHeaderLength();
+        if (bytesOffset + length > end)
+        {
+            refusals.refuse();
+            return;
+        }
+        handler.onSnapshotChunk(chunkDecoder.partitionId(), chunkDecoder.epoch(), chunkDecoder.position(),
+            chunkDecoder.totalLength(), chunkDecoder.chunkOffset(), chunkDecoder.nodeId(), buffer, bytesOffset, length);
     }
 }

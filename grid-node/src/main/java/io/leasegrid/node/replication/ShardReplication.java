@@ -142,8 +142,29 @@ public final class ShardReplication implements ReplicationAdapter.Handler
         asReplica.onProbe(partitionId, epoch, primaryNodeId);
     }
 
-    public void onCatchUpRequest(final int partitionId, final long epoch, final long nextPosition, final int nodeId)
+    public void onCatchUpRequest(
+        final int partitionId, final long epoch, final long nextPosition, final long lastEntryEpoch, final int nodeId)
     {
-        asPrimary.onCatchUpRequest(partitionId, epoch, nextPosition, nodeId);
+        asPrimary.onCatchUpRequest(partitionId, epoch, nextPosition, lastEntryEpoch, nodeId);
+    }
+
+    public void onSync(final int partitionId, final long epoch, final long keepThrough, final int primaryNodeId)
+    {
+        asReplica.onSync(partitionId, epoch, keepThrough, primaryNodeId);
+    }
+
+    public void onSnapshotChunk(
+        final int partitionId,
+        final long epoch,
+        final long position,
+        final int totalLength,
+        final int chunkOffset,
+        final int primaryNodeId,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        asReplica.onSnapshotChunk(
+            partitionId, epoch, position, totalLength, chunkOffset, primaryNodeId, buffer, offset, length);
     }
 }

@@ -709,6 +709,17 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
                 " but the newest snapshot only covers up to " + state.lastAppliedPosition());
         }
 
+        if (journal.nextPosition() <= state.lastAppliedPosition())
+        {
+            // The journal ends before the newest snapshot: a replica installed its primary's snapshot (its journal
+            // starts after it), or a power cut took an unforced journal tail the forced snapshot holds. The snapshot
+            // is the partition up to its position; the journal continues after it.
+            if (journal.nextPosition() > journal.firstPosition())
+            {
+                journal.truncateAfter(journal.firstPosition() - 1);
+            }
+            journal.startAfter(state.lastAppliedPosition(), state.lastEpoch());
+        }
         final PartitionState recovering = state;
         journal.replay(state.lastAppliedPosition() + 1, (entry, buffer, offset, length) -> replay(recovering, entry, buffer));
         journal.prepareCycle();
@@ -752,7 +763,7 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
         // With replicas, even an empty partition gets its first entry: an empty journal then means a lost one.
         if (partition.journal().nextPosition() > 0 || null != partition.replicator())
         {
-            log.checkpoint(partition, CheckpointKind.RECOVERY);
+            partition.epochStartsAt(log.checkpoint(partition, CheckpointKind.RECOVERY));
         }
         final LeaseTable table = partition.state().leases();
         table.forEachResource(resource ->
@@ -784,6 +795,7 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
         partition.counters(
             counters.allocate(CounterType.PARTITION_ROLE, partitionId, "partition-" + partitionId + " role"),
             counters.allocate(CounterType.APPEND_POSITION, partitionId, "partition-" + partitionId + " append position"),
-            counters.allocate(CounterType.COMMIT_POSITION, partitionId, "partition-" + partitionId + " commit position"));
+            counters.allocate(CounterType.COMMIT_POSITION, partitionId, "partition-" + partitionId + " commit position"),
+            counters.allocate(CounterType.PARTITION_EPOCH, partitionId, "partition-" + partitionId + " epoch"));
     }
 }

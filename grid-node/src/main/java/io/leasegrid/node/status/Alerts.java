@@ -28,7 +28,7 @@ public final class Alerts
         PRIMARY_BEHIND_REPLICA("a primary's journal ends before a replica's (its copy lost entries): it does not serve the partition; see the error log"),
         REPLICA_LAGGING("a replica is more entries behind its primary than leasegrid.replication.lag.alert"),
         QUORUM_LOST("a primary reaches fewer than W copies of a partition: it refuses writes (QUORUM_UNAVAILABLE)"),
-        REPLICA_NEEDS_SNAPSHOT("a replica is behind the first entry its primary still holds; it cannot catch up from the journal"),
+        REPLICA_NEEDS_SNAPSHOT("a replica was behind the first entry its primary still holds: the primary sends it a snapshot of the partition"),
         REPLICATION_REFUSED("a replication frame was refused: malformed, bad checksum, foreign partition or sender, older epoch");
 
         private final AlertEvent event;

@@ -34,7 +34,12 @@ public enum CounterType
         "replication frames refused: malformed, bad checksum, foreign partition or sender, older epoch", false),
     REPLICATION_BACK_PRESSURE(127, "replication_back_pressure_total",
         "entries a primary could not send at once and left to catch-up", false),
-    REPLICA_LAG(128, "replica_lag", "largest replica lag of the shard's primary partitions, in entries not yet acknowledged", true);
+    REPLICA_LAG(128, "replica_lag", "largest replica lag of the shard's primary partitions, in entries not yet acknowledged", true),
+    SNAPSHOTS_SENT(129, "replica_snapshots_sent_total",
+        "snapshots a primary sent to replicas whose copies its journal could no longer extend", false),
+    REPLICA_TRUNCATIONS(130, "replica_truncations_total",
+        "times a primary told a replica to discard entries of another epoch that its own journal does not hold", false),
+    PARTITION_EPOCH(131, "partition_epoch", "epoch of a partition: its primary's, or the one a replica last took entries of", true);
 
     private final int typeId;
     private final String metricName;
@@ -77,7 +82,7 @@ public enum CounterType
      */
     public boolean perPartition()
     {
-        return PARTITION_ROLE == this || APPEND_POSITION == this || COMMIT_POSITION == this;
+        return PARTITION_ROLE == this || APPEND_POSITION == this || COMMIT_POSITION == this || PARTITION_EPOCH == this;
     }
 
     /**
