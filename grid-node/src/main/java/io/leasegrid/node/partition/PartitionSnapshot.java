@@ -261,6 +261,11 @@ public final class PartitionSnapshot
                 channel.force(true);
             }
             Files.move(temp.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            // The rename itself reaches the disk only with the directory.
+            try (FileChannel directory = FileChannel.open(dir.toPath(), StandardOpenOption.READ))
+            {
+                directory.force(true);
+            }
         }
         catch (final IOException ex)
         {
@@ -326,6 +331,21 @@ public final class PartitionSnapshot
         for (final File snapshot : list(dir))
         {
             if (position(snapshot) > position && !snapshot.delete())
+            {
+                throw new IllegalStateException("cannot delete snapshot " + snapshot);
+            }
+        }
+    }
+
+    /**
+     * Delete the snapshots of a partition that cover less than {@code position}: a replica that installed its
+     * primary's snapshot keeps nothing of its old copy.
+     */
+    public static void deleteBefore(final File dir, final long position)
+    {
+        for (final File snapshot : list(dir))
+        {
+            if (position(snapshot) < position && !snapshot.delete())
             {
                 throw new IllegalStateException("cannot delete snapshot " + snapshot);
             }

@@ -5,6 +5,7 @@ import io.leasegrid.codec.internal.JournalEntryDecoder;
 import io.leasegrid.journal.EntryHandler;
 import io.leasegrid.journal.PartitionJournal;
 import io.leasegrid.node.membership.ReplicaPlacement;
+import io.leasegrid.node.partition.LeadEpoch;
 import io.leasegrid.node.partition.Partition;
 import io.leasegrid.node.partition.PartitionRole;
 import io.leasegrid.node.partition.PartitionSnapshot;
@@ -122,7 +123,8 @@ final class PrimaryDuties
     {
         final ReplicaProgress replica = replicaOfPrimary(partitionId, epoch, nodeId);
         final Partition partition = null == replica ? null : partitionById[partitionId];
-        if (null == partition || position > partition.appendPosition())
+        // Only a primary that leads takes acknowledgements: while it recovers, only what replicas report counts.
+        if (null == partition || PartitionRole.PRIMARY != partition.role() || position > partition.appendPosition())
         {
             refusals.refuse();
             return;
@@ -143,7 +145,12 @@ final class PrimaryDuties
      * copy synced in this epoch resumes where it ends, any other is checked against this journal first.
      */
     void onCatchUpRequest(
-        final int partitionId, final long replicaEpoch, final long nextPosition, final long lastEntryEpoch, final int nodeId)
+        final int partitionId,
+        final long replicaEpoch,
+        final long nextPosition,
+        final long lastEntryEpoch,
+        final long runId,
+        final int nodeId)
     {
         final ReplicaProgress replica = replicaOfLeader(partitionId, nodeId);
         final Partition partition = null == replica ? null : partitionById[partitionId];
@@ -171,6 +178,13 @@ final class PrimaryDuties
             leadOnceEnoughReplicasHeard(partition);
             return;
         }
+        if (replicaEpoch < replica.checkedEpoch && runId == replica.checkedRunId)
+        {
+            // Sent by the same run of the replica before it took the epoch it was checked in (it answered an
+            // announce and a probe): already answered. A new run (restarted, perhaps emptied) is checked again.
+            return;
+        }
+        replica.checkedRunId = runId;
         if (replicaEpoch == partition.epoch())
         {
             // It took only this epoch's entries since its copy was checked: a prefix of this journal.
@@ -199,28 +213,51 @@ final class PrimaryDuties
         final long last = nextPosition - 1;
         replica.forget();
         replica.ackedPosition = -1;
-        if (last >= 0 && last < journal.firstPosition())
+        if (last >= journal.firstPosition() && last < journal.nextPosition() && journal.epochAt(last) == lastEntryEpoch)
         {
-            // Nothing here to compare it with: its copy is replaced by a snapshot (catchUpIfPending starts it).
+            agree(partition, replica, last);
+            return;
+        }
+        final long keepThrough = last < journal.firstPosition() ?
+            last : Math.min(last - 1, journal.lastPositionOfEpochAtMost(lastEntryEpoch));
+        if (-1 == keepThrough && 0 == journal.firstPosition())
+        {
+            // An empty copy agrees with any journal that still starts at the beginning.
+            if (last > keepThrough)
+            {
+                counters.increment(CounterType.REPLICA_TRUNCATIONS);
+                sender.sync(replica.link, partition.partitionId(), partition.epoch(), keepThrough);
+            }
+            else
+            {
+                agree(partition, replica, keepThrough);
+            }
+            return;
+        }
+        if (keepThrough < journal.firstPosition())
+        {
+            // This journal no longer holds where the copy could agree with it: the copy is replaced by a snapshot.
             replica.nextSendPosition = nextPosition;
+            startSnapshot(partition, replica);
             catchUpPending = true;
             return;
         }
-        if (last >= 0 && (last >= journal.nextPosition() || journal.epochAt(last) != lastEntryEpoch))
-        {
-            final long keepThrough = Math.min(last - 1, journal.lastPositionOfEpochAtMost(lastEntryEpoch));
-            counters.increment(CounterType.REPLICA_TRUNCATIONS);
-            sender.sync(replica.link, partition.partitionId(), partition.epoch(), keepThrough);
-            return;
-        }
+        counters.increment(CounterType.REPLICA_TRUNCATIONS);
+        sender.sync(replica.link, partition.partitionId(), partition.epoch(), keepThrough);
+    }
+
+    private void agree(final Partition partition, final ReplicaProgress replica, final long last)
+    {
         if (sender.sync(replica.link, partition.partitionId(), partition.epoch(), last))
         {
-            resume(partition, replica, nextPosition);
+            replica.checkedEpoch = partition.epoch();
+            resume(partition, replica, last + 1);
         }
     }
 
     private void resume(final Partition partition, final ReplicaProgress replica, final long nextPosition)
     {
+        replica.resendFrom = 0;
         replica.ackedPosition = nextPosition - 1;
         replica.nextSendPosition = nextPosition;
         replica.needsSnapshot = false;
@@ -256,7 +293,22 @@ final class PrimaryDuties
             replicas.length + 1 - placement.writeQuorum() + 1 : placement.writeQuorum() - 1;
         if (heard >= needed)
         {
-            partition.awaitReplicas(epoch + 1, partition.replicator());
+            // Forced before the epoch's first entry exists anywhere: a later lead never reuses it.
+            final long newEpoch;
+            try
+            {
+                newEpoch = Math.max(epoch, LeadEpoch.read(partition.journal().directory())) + 1;
+                LeadEpoch.write(partition.journal().directory(), newEpoch);
+            }
+            catch (final RuntimeException ex)
+            {
+                partition.fail();
+                alerts.raise(Alerts.Kind.PARTITION_FAILED);
+                errorHandler.onError(new IllegalStateException("partition " + partition.partitionId() +
+                    " cannot record its new epoch and does not lead", ex));
+                return;
+            }
+            partition.awaitReplicas(newEpoch, partition.replicator());
             for (final ReplicaProgress replica : replicas)
             {
                 replica.forget();
@@ -406,7 +458,10 @@ final class PrimaryDuties
         replica.needsSnapshot = false;
         replica.snapshot = null;
         replica.nextSendPosition = replica.snapshotPosition + 1;
-        // Its acknowledgement of the snapshot's position comes once it has installed it: no resend before then.
+        // Its acknowledgement comes once it has installed the snapshot: a resend meanwhile starts after it.
+        replica.resendFrom = replica.snapshotPosition + 1;
+        // Installing it, the replica takes this epoch: requests it sent before are answered by the snapshot.
+        replica.checkedEpoch = partition.epoch();
         replica.heardNs = nowNs;
         if (replica.isBehind(partition.journal().nextPosition()))
         {
@@ -500,7 +555,7 @@ final class PrimaryDuties
                         replica.forget();
                         continue;
                     }
-                    replica.nextSendPosition = replica.ackedPosition + 1;
+                    replica.nextSendPosition = Math.max(replica.ackedPosition + 1, replica.resendFrom);
                 }
                 if (replica.isBehind(nextPosition))
                 {

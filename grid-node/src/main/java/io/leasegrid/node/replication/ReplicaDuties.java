@@ -119,6 +119,12 @@ final class ReplicaDuties
             refusals.refuse();
             return;
         }
+        if (epoch > partition.epoch())
+        {
+            // A primary's new epoch: its entries are taken once it has checked this copy against its journal.
+            requestCatchUp(partition);
+            return;
+        }
         final PartitionJournal journal = partition.journal();
         final long position = entryDecoder.position();
         final long nextPosition = journal.nextPosition();
@@ -129,12 +135,6 @@ final class ReplicaDuties
         }
         if (position > nextPosition)
         {
-            requestCatchUp(partition);
-            return;
-        }
-        if (epoch > partition.epoch())
-        {
-            // A primary's new epoch: its entries are taken once it has checked this copy against its journal.
             requestCatchUp(partition);
             return;
         }
@@ -267,8 +267,8 @@ final class ReplicaDuties
             }
             base = new PartitionState(partition.partitionId());
         }
-        journal.truncateAfter(keepThrough);
         PartitionSnapshot.deleteAfter(journal.directory(), keepThrough);
+        journal.truncateAfter(keepThrough);
         final PartitionState rebuilt = base;
         journal.replay(rebuilt.lastAppliedPosition() + 1, (entry, buffer, offset, length) -> log.replay(rebuilt,
             entry.position(), entry.epoch(), entry.timestampNs(), entry.monotonicNs(), buffer,
@@ -361,13 +361,18 @@ final class ReplicaDuties
         }
         try
         {
-            // Entries first, then snapshots, then the new snapshot: a crash at any point leaves a copy that is
-            // either older (checked again by the primary) or this one.
+            // The new snapshot first (forced, renamed): from then on a restart recovers from it, whatever of the
+            // old copy is still there (a journal ending before it starts after it; one reaching past it is checked
+            // by the primary again). Then the old entries go, then the older snapshots.
             final PartitionJournal journal = partition.journal();
-            discardCopy(partition);
             PartitionSnapshot.write(state, journal.directory());
+            if (journal.nextPosition() > journal.firstPosition())
+            {
+                journal.truncateAfter(journal.firstPosition() - 1);
+            }
             journal.startAfter(position, state.lastEpoch());
             journal.deleteCyclesBefore(position + 1);
+            PartitionSnapshot.deleteBefore(journal.directory(), position);
             partition.replaceState(state);
             partition.becomeReplica(epoch);
             markAckDue(partition.partitionId());

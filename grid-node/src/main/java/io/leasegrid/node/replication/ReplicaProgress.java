@@ -29,6 +29,12 @@ final class ReplicaProgress
     long reportedNextPosition;
     long reportedLastEntryEpoch;
     long reportedEpoch;
+    /** The epoch in which this primary last found the copy to agree with its journal (0: not in this run). */
+    long checkedEpoch;
+    /** The run of the replica's process that last asked. */
+    long checkedRunId;
+    /** The lowest position a resend starts at: after a snapshot sent to it, the snapshot's end. */
+    long resendFrom;
     /** A snapshot being sent to it (while {@link #needsSnapshot}): its bytes, how many went, the position it covers. */
     byte[] snapshot;
     int snapshotSent;
@@ -55,6 +61,8 @@ final class ReplicaProgress
     void forget()
     {
         nextSendPosition = UNKNOWN;
+        checkedEpoch = 0;
+        resendFrom = 0;
         needsSnapshot = false;
         snapshot = null;
         closeReader();

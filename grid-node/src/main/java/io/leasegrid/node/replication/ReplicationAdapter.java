@@ -33,7 +33,7 @@ final class ReplicationAdapter implements FragmentHandler
 
         void onProbe(int partitionId, long epoch, int primaryNodeId);
 
-        void onCatchUpRequest(int partitionId, long epoch, long nextPosition, long lastEntryEpoch, int nodeId);
+        void onCatchUpRequest(int partitionId, long epoch, long nextPosition, long lastEntryEpoch, long runId, int nodeId);
 
         void onSync(int partitionId, long epoch, long keepThrough, int primaryNodeId);
 
@@ -126,7 +126,7 @@ final class ReplicationAdapter implements FragmentHandler
                 }
                 catchUpDecoder.wrap(buffer, body, blockLength, version);
                 handler.onCatchUpRequest(catchUpDecoder.partitionId(), catchUpDecoder.epoch(), catchUpDecoder.nextPosition(),
-                    catchUpDecoder.lastEntryEpoch(), catchUpDecoder.nodeId());
+                    catchUpDecoder.lastEntryEpoch(), catchUpDecoder.runId(), catchUpDecoder.nodeId());
                 break;
 
             case ReplicaSyncDecoder.TEMPLATE_ID:

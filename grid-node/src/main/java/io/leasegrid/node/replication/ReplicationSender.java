@@ -31,9 +31,13 @@ final class ReplicationSender
     private final SnapshotChunkEncoder chunk = new SnapshotChunkEncoder();
     private final int nodeId;
 
-    ReplicationSender(final int nodeId)
+    /** Tells a primary that a request comes from a new run of this replica, not a late one from before. */
+    private final long runId;
+
+    ReplicationSender(final int nodeId, final long runId)
     {
         this.nodeId = nodeId;
+        this.runId = runId;
     }
 
     /**
@@ -66,7 +70,8 @@ final class ReplicationSender
         final long lastEntryEpoch)
     {
         catchUp.wrapAndApplyHeader(buffer, 0, header)
-            .partitionId(partitionId).epoch(epoch).nextPosition(nextPosition).nodeId(nodeId).lastEntryEpoch(lastEntryEpoch);
+            .partitionId(partitionId).epoch(epoch).nextPosition(nextPosition).nodeId(nodeId).lastEntryEpoch(lastEntryEpoch)
+            .runId(runId);
         return link.offer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + catchUp.encodedLength()) > 0;
     }
 

@@ -7,6 +7,7 @@ import io.leasegrid.node.status.ShardCounters;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -48,7 +49,7 @@ public final class ShardReplication implements ReplicationAdapter.Handler
         final boolean journalsTrusted)
     {
         this.links = links;
-        final ReplicationSender sender = new ReplicationSender(links.nodeId());
+        final ReplicationSender sender = new ReplicationSender(links.nodeId(), ThreadLocalRandom.current().nextLong());
         final ReplicationRefusals refusals = new ReplicationRefusals(counters, alerts);
         adapter = new ReplicationAdapter(this, refusals);
         asReplica = new ReplicaDuties(links, partitionById, log, counters, alerts, errorHandler, sender, refusals);
@@ -143,9 +144,14 @@ public final class ShardReplication implements ReplicationAdapter.Handler
     }
 
     public void onCatchUpRequest(
-        final int partitionId, final long epoch, final long nextPosition, final long lastEntryEpoch, final int nodeId)
+        final int partitionId,
+        final long epoch,
+        final long nextPosition,
+        final long lastEntryEpoch,
+        final long runId,
+        final int nodeId)
     {
-        asPrimary.onCatchUpRequest(partitionId, epoch, nextPosition, lastEntryEpoch, nodeId);
+        asPrimary.onCatchUpRequest(partitionId, epoch, nextPosition, lastEntryEpoch, runId, nodeId);
     }
 
     public void onSync(final int partitionId, final long epoch, final long keepThrough, final int primaryNodeId)
