@@ -2,13 +2,8 @@ package io.leasegrid.node.partition;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
  * The highest epoch this node has led a partition in, kept in the partition's directory ({@code lead-epoch}) and
@@ -51,29 +46,6 @@ public final class LeadEpoch
      */
     public static void write(final File dir, final long epoch)
     {
-        final File file = new File(dir, FILE_NAME);
-        final File temp = new File(dir, FILE_NAME + ".tmp");
-        try
-        {
-            try (FileChannel channel = FileChannel.open(temp.toPath(),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING))
-            {
-                final ByteBuffer bytes = ByteBuffer.wrap((epoch + "\n").getBytes(StandardCharsets.US_ASCII));
-                while (bytes.hasRemaining())
-                {
-                    channel.write(bytes);
-                }
-                channel.force(true);
-            }
-            Files.move(temp.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel directory = FileChannel.open(dir.toPath(), StandardOpenOption.READ))
-            {
-                directory.force(true);
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
+        DurableFile.replace(new File(dir, FILE_NAME), (epoch + "\n").getBytes(StandardCharsets.US_ASCII));
     }
 }

@@ -13,11 +13,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -247,30 +243,7 @@ public final class PartitionSnapshot
     {
         final byte[] bytes = encode(state);
         final File file = new File(dir, String.format("%s%020d%s", PREFIX, state.lastAppliedPosition, SUFFIX));
-        final File temp = new File(dir, file.getName() + ".tmp");
-        try
-        {
-            try (FileChannel channel = FileChannel.open(temp.toPath(),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING))
-            {
-                final ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining())
-                {
-                    channel.write(buffer);
-                }
-                channel.force(true);
-            }
-            Files.move(temp.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            // The rename itself reaches the disk only with the directory.
-            try (FileChannel directory = FileChannel.open(dir.toPath(), StandardOpenOption.READ))
-            {
-                directory.force(true);
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
+        DurableFile.replace(file, bytes);
 
         final File[] snapshots = list(dir);
         for (int i = 0; i < snapshots.length - 2; i++)
