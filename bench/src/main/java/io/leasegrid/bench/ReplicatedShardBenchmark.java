@@ -95,13 +95,15 @@ public class ReplicatedShardBenchmark
         replica = shard(2, placement, replicaAnswers);
         primary.onStart();
         replica.onStart();
-        // A fresh primary leads once its replica has said where it stands.
+        // A fresh primary leads once its replica has said where it stands, and takes writes once it has checked the
+        // replica's copy against its journal.
         for (int p = 0; p < ShardPopulation.PARTITION_COUNT; p++)
         {
             if (1 == placement.primary(p))
             {
                 final int partition = p;
-                spinUntil(() -> PartitionRole.PRIMARY == primary.partition(partition).role());
+                spinUntil(() -> PartitionRole.PRIMARY == primary.partition(partition).role() &&
+                    primary.partition(partition).canReachWriteQuorum());
             }
         }
         session = ShardPopulation.openSession(primary, primaryAnswers);
@@ -119,6 +121,10 @@ public class ReplicatedShardBenchmark
         for (final UnsafeBuffer key : hotKeys)
         {
             put(key);
+        }
+        if (-1 != primaryAnswers.lastError)
+        {
+            throw new IllegalStateException("a put was refused with error code " + primaryAnswers.lastError);
         }
     }
 
