@@ -135,9 +135,7 @@ class ReplicationTest
     @Test
     void shouldRouteEveryRequestToItsPartitionsPrimaryFromAClientConnectedToOneNode() throws Exception
     {
-        final List<TestNode> nodes = grid.startGrid(3, Map.of(
-            "leasegrid.partitions", Integer.toString(PARTITIONS),
-            "leasegrid.session.timeout.ms", "3000"));
+        final List<TestNode> nodes = startThreeNodes();
         final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()), PARTITIONS, 3, 2);
         client = connect(nodes.get(1));
 
@@ -207,9 +205,7 @@ class ReplicationTest
     @Test
     void shouldRebuildAReplicaStartedEmptyAndNeverServeFromAPrimaryThatLostItsJournal() throws Exception
     {
-        final List<TestNode> nodes = grid.startGrid(3, Map.of(
-            "leasegrid.partitions", Integer.toString(PARTITIONS),
-            "leasegrid.session.timeout.ms", "3000"));
+        final List<TestNode> nodes = startThreeNodes();
         final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()), PARTITIONS, 3, 2);
         client = connect(nodes.get(0));
         final Map<String, Long> onNode1 = new LinkedHashMap<>();
@@ -370,9 +366,7 @@ class ReplicationTest
     @Test
     void shouldDiscardATailOfAnOlderEpochThatItsPrimaryDoesNotHold() throws Exception
     {
-        final List<TestNode> nodes = grid.startGrid(3, Map.of(
-            "leasegrid.partitions", Integer.toString(PARTITIONS),
-            "leasegrid.session.timeout.ms", "3000"));
+        final List<TestNode> nodes = startThreeNodes();
         final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()), PARTITIONS, 3, 2);
         client = connect(nodes.get(0));
         final String key = keysLedBy(placement, 1, "tail:", 1).get(0);
@@ -411,6 +405,16 @@ class ReplicationTest
     }
 
     /**
+     * Three nodes of {@link #PARTITIONS} partitions whose sessions end 3 s after their client goes quiet.
+     */
+    private List<TestNode> startThreeNodes() throws Exception
+    {
+        return grid.startGrid(3, Map.of(
+            "leasegrid.partitions", Integer.toString(PARTITIONS),
+            "leasegrid.session.timeout.ms", "3000"));
+    }
+
+    /**
      * Three nodes that snapshot every 20 entries and roll journal files every second, so that a few seconds of puts
      * let old journal files go.
      */
@@ -439,9 +443,7 @@ class ReplicationTest
     @Test
     void shouldLeadAfterACrashOnlyOnceEveryCopyThatMightHoldMoreHasSpoken() throws Exception
     {
-        final List<TestNode> nodes = grid.startGrid(3, Map.of(
-            "leasegrid.partitions", Integer.toString(PARTITIONS),
-            "leasegrid.session.timeout.ms", "3000"));
+        final List<TestNode> nodes = startThreeNodes();
         final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()), PARTITIONS, 3, 2);
         client = connect(nodes.get(0), Duration.ofSeconds(3));
         final String onNode2 = keysLedBy(placement, 2, "crash:", 1).get(0);
@@ -482,9 +484,7 @@ class ReplicationTest
     @Test
     void shouldHoldAnswersUntilAWriteQuorumHoldsTheirEntries() throws Exception
     {
-        final List<TestNode> nodes = grid.startGrid(3, Map.of(
-            "leasegrid.partitions", Integer.toString(PARTITIONS),
-            "leasegrid.session.timeout.ms", "3000"));
+        final List<TestNode> nodes = startThreeNodes();
         final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()), PARTITIONS, 3, 2);
         client = connect(nodes.get(0));
         final String key = keysLedBy(placement, 1, "quote:", 1).get(0);

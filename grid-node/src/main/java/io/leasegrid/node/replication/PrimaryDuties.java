@@ -220,26 +220,18 @@ final class PrimaryDuties
         }
         final long keepThrough = last < journal.firstPosition() ?
             last : Math.min(last - 1, journal.lastPositionOfEpochAtMost(lastEntryEpoch));
-        if (-1 == keepThrough && 0 == journal.firstPosition())
-        {
-            // An empty copy agrees with any journal that still starts at the beginning.
-            if (last > keepThrough)
-            {
-                counters.increment(CounterType.REPLICA_TRUNCATIONS);
-                sender.sync(replica.link, partition.partitionId(), partition.epoch(), keepThrough);
-            }
-            else
-            {
-                agree(partition, replica, keepThrough);
-            }
-            return;
-        }
-        if (keepThrough < journal.firstPosition())
+        if (keepThrough < journal.firstPosition() && !(-1 == keepThrough && 0 == journal.firstPosition()))
         {
             // This journal no longer holds where the copy could agree with it: the copy is replaced by a snapshot.
             replica.nextSendPosition = nextPosition;
             startSnapshot(partition, replica);
             catchUpPending = true;
+            return;
+        }
+        if (keepThrough == last)
+        {
+            // An empty copy agrees with any journal that still starts at the beginning.
+            agree(partition, replica, last);
             return;
         }
         counters.increment(CounterType.REPLICA_TRUNCATIONS);
