@@ -844,9 +844,9 @@ final class ClientConductor implements Agent, EgressListener
                     break;
 
                 case LOST:
-                    if (session.proxy.isConnected() && nowNs - session.lastConnectAttemptNs >= RESUME_RETRY_NS)
+                    if (session.proxy.isConnected() && nowNs - session.lastConnectAttemptNs >= RESUME_RETRY_NS &&
+                        sendConnect(session, session.sessionId(), nowNs))
                     {
-                        sendConnect(session, session.sessionId(), nowNs);
                         session.resuming = true;
                         session.state(ShardSession.State.RESUMING);
                         work++;
@@ -863,9 +863,9 @@ final class ClientConductor implements Agent, EgressListener
 
                 case CONNECTING:
                 case AUTHENTICATING:
-                    if (session.proxy.isConnected() && nowNs - session.lastConnectAttemptNs >= CONNECT_RETRY_NS)
+                    if (session.proxy.isConnected() && nowNs - session.lastConnectAttemptNs >= CONNECT_RETRY_NS &&
+                        sendConnect(session, 0, nowNs))
                     {
-                        sendConnect(session, 0, nowNs);
                         session.state(ShardSession.State.CONNECTING);
                         work++;
                     }
@@ -878,12 +878,21 @@ final class ClientConductor implements Agent, EgressListener
         return work;
     }
 
-    private void sendConnect(final ShardSession session, final long resumeSessionId, final long nowNs)
+    /**
+     * @return true when the connect frame went out; a refused offer (the publication's log rotating, back-pressure)
+     * is not an attempt, so the next duty cycle tries again rather than a retry interval later.
+     */
+    private boolean sendConnect(final ShardSession session, final long resumeSessionId, final long nowNs)
     {
+        final long correlationId = nextCorrelationId();
+        if (session.proxy.connect(correlationId, responseStreamId, clientInstanceId, resumeSessionId,
+            context.clientName(), responseChannel) < 0)
+        {
+            return false;
+        }
         session.lastConnectAttemptNs = nowNs;
-        session.connectCorrelationId = nextCorrelationId();
-        session.proxy.connect(session.connectCorrelationId, responseStreamId, clientInstanceId, resumeSessionId,
-            context.clientName(), responseChannel);
+        session.connectCorrelationId = correlationId;
+        return true;
     }
 
     private void signalLoss()
