@@ -46,6 +46,34 @@ public final class FreePorts
         throw new IllegalStateException("no free UDP port in [" + LOWEST + ", " + highest + "]");
     }
 
+    /**
+     * @return the first of {@code count} consecutive UDP ports on 127.0.0.1 that were all free a moment ago, outside
+     * the ephemeral range (a control plane member takes a block).
+     */
+    public static synchronized int udpBlock(final int count)
+    {
+        final int highest = ephemeralRangeStart() - count;
+        for (int attempt = 0; attempt < 1_000; attempt++)
+        {
+            final int first = ThreadLocalRandom.current().nextInt(LOWEST, highest + 1);
+            boolean free = true;
+            for (int port = first; port < first + count && free; port++)
+            {
+                free = !HANDED_OUT.contains(port) && isFree(port);
+            }
+            if (free)
+            {
+                for (int port = first; port < first + count; port++)
+                {
+                    HANDED_OUT.add(port);
+                }
+                return first;
+            }
+        }
+        throw new IllegalStateException("no " + count + " free consecutive UDP ports in [" + LOWEST + ", " +
+            highest + "]");
+    }
+
     private static boolean isFree(final int port)
     {
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)))

@@ -95,7 +95,7 @@ class ProtocolRoundTripTest
         final List<String> clientMessages = schemaMessageNames(CLIENT_SCHEMA);
         final List<String> internalMessages = schemaMessageNames(INTERNAL_SCHEMA);
         assertEquals(32, clientMessages.size(), clientMessages.toString());
-        assertEquals(16, internalMessages.size(), internalMessages.toString());
+        assertEquals(20, internalMessages.size(), internalMessages.toString());
         for (final String name : clientMessages)
         {
             Class.forName("io.leasegrid.codec.sbe." + name + "Encoder");
