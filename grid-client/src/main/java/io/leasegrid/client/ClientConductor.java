@@ -40,6 +40,8 @@ final class ClientConductor implements Agent, EgressListener
     private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long CONNECT_RETRY_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long RESUME_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(250);
+    /** How often a client that lost a node, or had a request go unanswered, asks another node for the map. */
+    private static final long MAP_REFRESH_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
     /** A duty cycle held this long by another thread is stuck (in an application's callback, say). */
     static final long STUCK_CYCLE_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -86,6 +88,9 @@ final class ClientConductor implements Agent, EgressListener
     private volatile long dutyStartNs;
     private long nextHousekeepingNs;
     private long lastNotPrimaryCorrelationId;
+    private long mapRequestCorrelationId;
+    private long nextMapRequestNs;
+    private boolean mapRefreshWanted;
     private boolean lossSignalled;
     private long foreignAnswers;
 
@@ -762,7 +767,8 @@ final class ClientConductor implements Agent, EgressListener
 
     private boolean isOurs(final long correlationId)
     {
-        if (correlationId == lastNotPrimaryCorrelationId || null != pending.peek(correlationId))
+        if (correlationId == lastNotPrimaryCorrelationId || correlationId == mapRequestCorrelationId ||
+            null != pending.peek(correlationId))
         {
             return true;
         }
@@ -821,9 +827,39 @@ final class ClientConductor implements Agent, EgressListener
     /**
      * Keep-alives, loss detection, resumes and reconnects of every session.
      */
+    /**
+     * While a node is out of reach (a session lost) or a request went unanswered, ask a node that answers for the
+     * partition map now and then: a control plane may have moved the partitions of the silent node to others, and
+     * only a node's answer tells this client so.
+     */
+    private int refreshMapIfWanted(final long nowNs)
+    {
+        boolean wanted = mapRefreshWanted;
+        ShardSession open = null;
+        for (final ShardSession session : sessions)
+        {
+            final ShardSession.State state = session.state();
+            wanted |= ShardSession.State.LOST == state || ShardSession.State.RESUMING == state;
+            open = null == open && ShardSession.State.OPEN == state ? session : open;
+        }
+        if (!wanted || null == open || nowNs - nextMapRequestNs < 0 || sessions.length < 2)
+        {
+            return 0;
+        }
+        nextMapRequestNs = nowNs + MAP_REFRESH_INTERVAL_NS;
+        final long correlationId = nextCorrelationId();
+        if (open.proxy.partitionMapRequest(correlationId, open.sessionId(), routes.version()) > 0)
+        {
+            mapRequestCorrelationId = correlationId;
+            mapRefreshWanted = false;
+            return 1;
+        }
+        return 0;
+    }
+
     private int maintainSessions(final long nowNs)
     {
-        int work = 0;
+        int work = refreshMapIfWanted(nowNs);
         for (final ShardSession session : sessions)
         {
             switch (session.state())
@@ -930,6 +966,8 @@ final class ClientConductor implements Agent, EgressListener
 
     private void onTimedOut(final PendingRequest request)
     {
+        // Its node may be gone and its partitions led elsewhere now: ask another node where they are.
+        mapRefreshWanted = true;
         if (null != request.confirming)
         {
             leaseKeeper.end(request.lease, "no answer to the renewal that confirms a queued grant", false);

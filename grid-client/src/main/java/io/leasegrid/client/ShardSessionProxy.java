@@ -12,6 +12,7 @@ import io.leasegrid.codec.sbe.LeaseReleaseEncoder;
 import io.leasegrid.codec.sbe.LeaseRenewEncoder;
 import io.leasegrid.codec.sbe.LeaseStatusRequestEncoder;
 import io.leasegrid.codec.sbe.MessageHeaderEncoder;
+import io.leasegrid.codec.sbe.PartitionMapRequestEncoder;
 import io.leasegrid.codec.sbe.SessionAuthenticateEncoder;
 import io.leasegrid.codec.sbe.SessionCloseEncoder;
 import io.leasegrid.codec.sbe.SessionConnectEncoder;
@@ -46,6 +47,7 @@ final class ShardSessionProxy implements AutoCloseable
     private final SessionConnectEncoder connect = new SessionConnectEncoder();
     private final SessionAuthenticateEncoder authenticate = new SessionAuthenticateEncoder();
     private final SessionKeepAliveEncoder keepAlive = new SessionKeepAliveEncoder();
+    private final PartitionMapRequestEncoder mapRequest = new PartitionMapRequestEncoder();
     private final SessionCloseEncoder close = new SessionCloseEncoder();
     private final LeaseAcquireEncoder acquire = new LeaseAcquireEncoder();
     private final LeaseRenewEncoder renew = new LeaseRenewEncoder();
@@ -141,6 +143,20 @@ final class ShardSessionProxy implements AutoCloseable
         {
             keepAlive.wrapAndApplyHeader(target, targetOffset, header).sessionId(sessionId).clientTimestampNs(clientTimestampNs);
             return finish(HEADER + keepAlive.encodedLength());
+        }
+        return claim;
+    }
+
+    synchronized long partitionMapRequest(final long correlationId, final long sessionId, final long knownMapVersion)
+    {
+        final long claim = begin(HEADER + PartitionMapRequestEncoder.BLOCK_LENGTH);
+        if (claim > 0)
+        {
+            mapRequest.wrapAndApplyHeader(target, targetOffset, header)
+                .correlationId(correlationId)
+                .sessionId(sessionId)
+                .knownMapVersion(knownMapVersion);
+            return finish(HEADER + mapRequest.encodedLength());
         }
         return claim;
     }

@@ -7,6 +7,10 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.leasegrid.journal.JournalContext;
 import io.aeron.ExclusivePublication;
+import io.leasegrid.node.control.ControlPlaneClient;
+import io.leasegrid.node.control.ControlPlaneContext;
+import io.leasegrid.node.control.ControlPlaneMember;
+import io.leasegrid.node.control.CopyStandings;
 import io.leasegrid.node.membership.GridMember;
 import io.leasegrid.node.membership.ReplicaPlacement;
 import io.leasegrid.node.replication.ReplicationLinks;
@@ -28,6 +32,7 @@ import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.errors.DistinctErrorLog;
 import org.agrona.concurrent.status.CountersManager;
 
@@ -41,6 +46,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -63,6 +69,10 @@ public final class GridNode implements AutoCloseable
     private final List<ShardAgent> shards = new ArrayList<>();
     private MediaDriver driver;
     private Aeron aeron;
+    private ControlPlaneMember controlMember;
+    private MediaDriver controlDriver;
+    private Aeron controlAeron;
+    private ControlPlaneClient controlClient;
     private StatusFile statusFile;
     private PrometheusEndpoint prometheus;
     private boolean closed;
@@ -80,7 +90,7 @@ public final class GridNode implements AutoCloseable
         catch (final RuntimeException ex)
         {
             runners.forEach(CloseHelper::quietClose);
-            CloseHelper.quietCloseAll(prometheus, aeron, driver);
+            CloseHelper.quietCloseAll(prometheus, aeron, driver, controlAeron, controlDriver, controlMember);
             if (null != statusFile)
             {
                 statusFile.markStopped();
@@ -137,6 +147,13 @@ public final class GridNode implements AutoCloseable
         final int[][] shardPartitions = placement.partitionsByShard(context.nodeId(), context.shards());
         final PartitionTable partitionTable = partitionTable(context);
 
+        final CopyStandings copyStandings = null == context.controlPlane() ? null :
+            new CopyStandings(context.partitions(), heldPartitions(placement, context.nodeId(), context.partitions()));
+        if (null != copyStandings)
+        {
+            startControlPlane(copyStandings, errorHandler);
+        }
+
         final List<ShardCounters> shardCounters = new ArrayList<>();
         for (int shard = 0; shard < shardPartitions.length; shard++)
         {
@@ -168,6 +185,8 @@ public final class GridNode implements AutoCloseable
                 .replicationLagAlert(context.replicationLagAlert())
                 .snapshotIntervalEntries(context.snapshotIntervalEntries())
                 .journalsTrusted(journalsTrusted)
+                .controlPlane(controlClient)
+                .copyStandings(copyStandings)
                 .counters(counters)
                 .countersManager(countersManager)
                 .alerts(alerts)
@@ -190,6 +209,73 @@ public final class GridNode implements AutoCloseable
         {
             prometheus = new PrometheusEndpoint("127.0.0.1", context.prometheusPort(), statusFile.counters());
         }
+    }
+
+    /**
+     * Host this node's member of the control plane (when its id is one of the members'), and connect to the control
+     * plane: heartbeats, the primary lease and the partition table, on a thread of their own.
+     */
+    private void startControlPlane(final CopyStandings copyStandings, final ErrorHandler errorHandler)
+    {
+        final ControlPlaneContext controlContext = context.controlPlane();
+        DriverDirectories.removeLeftovers(ControlPlaneMember.DRIVER_DIR_PREFIX);
+        boolean member = false;
+        for (final ControlPlaneContext.MemberEndpoint endpoint : controlContext.memberEndpoints())
+        {
+            member |= endpoint.id() == context.nodeId();
+        }
+        final String controlAeronDir;
+        if (member)
+        {
+            controlMember = ControlPlaneMember.launch(controlContext, context.nodeId(), context.placement(), errorHandler);
+            controlAeronDir = controlMember.aeronDirectoryName();
+        }
+        else
+        {
+            controlDriver = MediaDriver.launch(new MediaDriver.Context()
+                .aeronDirectoryName(new File(DriverDirectories.base(), ControlPlaneMember.DRIVER_DIR_PREFIX + "client-" +
+                    context.nodeId() + "-" + Integer.toHexString(new File(context.dir()).getAbsolutePath().hashCode()))
+                    .getPath())
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true)
+                .threadingMode(ThreadingMode.SHARED)
+                .sharedIdleStrategy(new SleepingMillisIdleStrategy(1))
+                .termBufferSparseFile(true)
+                .publicationTermBufferLength(256 * 1024)
+                .ipcTermBufferLength(256 * 1024)
+                .errorHandler(errorHandler));
+            controlAeronDir = controlDriver.aeronDirectoryName();
+        }
+        controlAeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(controlAeronDir).errorHandler(errorHandler));
+        long runId = 0;
+        while (0 == runId)
+        {
+            runId = ThreadLocalRandom.current().nextLong();
+        }
+        controlClient = new ControlPlaneClient(controlContext, controlAeron, context.nodeId(), runId, copyStandings,
+            SystemNanoClock.INSTANCE, errorHandler);
+        runners.add(new AgentRunner(new SleepingMillisIdleStrategy(1), errorHandler, null, controlClient));
+    }
+
+    private static int[] heldPartitions(final ReplicaPlacement placement, final int nodeId, final int partitions)
+    {
+        final List<Integer> held = new ArrayList<>();
+        for (int p = 0; p < partitions; p++)
+        {
+            if (placement.holds(nodeId, p))
+            {
+                held.add(p);
+            }
+        }
+        return held.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * @return the node's link to the control plane; null when primaries are fixed by the placement.
+     */
+    public ControlPlaneClient controlPlane()
+    {
+        return controlClient;
     }
 
     /**
@@ -306,7 +392,7 @@ public final class GridNode implements AutoCloseable
         {
             closed = true;
             runners.forEach(CloseHelper::quietClose);
-            CloseHelper.quietCloseAll(prometheus, aeron, driver);
+            CloseHelper.quietCloseAll(prometheus, aeron, driver, controlAeron, controlDriver, controlMember);
             try
             {
                 CleanStop.leaveMarker(new File(context.dir()), context.journalDir());

@@ -4,6 +4,7 @@ import io.aeron.CncFileDescriptor;
 import io.aeron.driver.MediaDriver;
 import io.leasegrid.codec.IdleStrategies;
 import io.leasegrid.codec.Partitioner;
+import io.leasegrid.node.control.ControlPlaneContext;
 import io.leasegrid.node.membership.GridMember;
 import io.leasegrid.node.membership.GridMembers;
 import io.leasegrid.node.membership.ReplicaPlacement;
@@ -67,6 +68,8 @@ public final class GridNodeContext
     private int replicationFactor = Settings.intProperty(GridNodeConfiguration.REPLICATION_FACTOR_PROP_NAME, 0);
     private int writeQuorum = Settings.intProperty(GridNodeConfiguration.WRITE_QUORUM_PROP_NAME, 0);
     private ReplicaPlacement placement;
+    private ControlPlaneContext controlPlane =
+        null == System.getProperty(ControlPlaneContext.MEMBERS_PROP_NAME) ? null : new ControlPlaneContext();
     private long snapshotIntervalEntries = Settings.longProperty(GridNodeConfiguration.SNAPSHOT_INTERVAL_PROP_NAME,
         ShardContext.SNAPSHOT_INTERVAL_ENTRIES_DEFAULT);
     private long replicationLagAlert = Settings.longProperty(GridNodeConfiguration.REPLICATION_LAG_ALERT_PROP_NAME,
@@ -85,6 +88,7 @@ public final class GridNodeContext
             throw new IllegalArgumentException("shards must be in [1, partitions]: " + shards);
         }
         concludePlacement();
+        concludeControlPlane();
         if (snapshotIntervalEntries < 1)
         {
             throw new IllegalArgumentException("snapshot interval must be at least 1 entry: " + snapshotIntervalEntries);
@@ -235,6 +239,42 @@ public final class GridNodeContext
     public long replicationLagAlert()
     {
         return replicationLagAlert;
+    }
+
+    private void concludeControlPlane()
+    {
+        if (null == controlPlane)
+        {
+            return;
+        }
+        if (placement.members().size() < 2)
+        {
+            throw new IllegalArgumentException(ControlPlaneContext.MEMBERS_PROP_NAME + " is set but the grid has one " +
+                "node: a control plane appoints primaries among replicas (set " + GridNodeConfiguration.MEMBERS_PROP_NAME +
+                ")");
+        }
+        if (null == controlPlane.dir())
+        {
+            controlPlane.dir(new File(dir, "control"));
+        }
+        controlPlane.conclude();
+    }
+
+    /**
+     * @param controlPlane settings of the control plane that appoints primaries and grants primary leases (the node
+     *                     hosts one of its members when its node id is one of theirs); null for primaries fixed by the
+     *                     placement, as without {@value ControlPlaneContext#MEMBERS_PROP_NAME}.
+     * @return this.
+     */
+    public GridNodeContext controlPlane(final ControlPlaneContext controlPlane)
+    {
+        this.controlPlane = controlPlane;
+        return this;
+    }
+
+    public ControlPlaneContext controlPlane()
+    {
+        return controlPlane;
     }
 
     /**

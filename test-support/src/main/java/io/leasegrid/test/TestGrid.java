@@ -81,6 +81,20 @@ public final class TestGrid implements AfterEachCallback, AutoCloseable
     }
 
     /**
+     * @return a {@code leasegrid.control.members} value for a control plane of {@code count} members on loopback, member
+     * i hosted by node i (ids from 1), each with its own block of free ports.
+     */
+    public static String controlPlaneMembers(final int count)
+    {
+        final StringBuilder members = new StringBuilder();
+        for (int i = 1; i <= count; i++)
+        {
+            members.append(1 == i ? "" : ",").append(i).append("=127.0.0.1:").append(FreePorts.udpBlock(5));
+        }
+        return members.toString();
+    }
+
+    /**
      * @return the {@code leasegrid.members} value of the last {@link #startGrid}, or null.
      */
     public String members()

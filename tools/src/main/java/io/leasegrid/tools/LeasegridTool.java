@@ -1,6 +1,7 @@
 package io.leasegrid.tools;
 
 import io.leasegrid.journal.JournalConfiguration;
+import io.leasegrid.node.control.ControlPlaneContext;
 import io.leasegrid.node.GridNode;
 import io.leasegrid.node.GridNodeConfiguration;
 import io.leasegrid.node.GridNodeContext;
@@ -216,6 +217,7 @@ public final class LeasegridTool
         final Set<String> names = new HashSet<>();
         addPropertyNames(GridNodeConfiguration.class, names);
         addPropertyNames(JournalConfiguration.class, names);
+        addPropertyNames(ControlPlaneContext.class, names);
         names.add("leasegrid.client.idle.strategy");
         names.add(DriverDirectories.BASE_PROP_NAME);
         names.add("leasegrid.client.driver.threading");

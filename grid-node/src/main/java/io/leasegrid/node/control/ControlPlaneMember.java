@@ -33,6 +33,8 @@ public final class ControlPlaneMember implements AutoCloseable
     private static final int TERM_LENGTH = 256 * 1024;
     private static final int SEGMENT_LENGTH = 4 * TERM_LENGTH;
     private static final String SMALL_TERMS = "term-length=256k";
+    /** Directories of control plane drivers in shared memory start with this (swept when killed nodes left them). */
+    public static final String DRIVER_DIR_PREFIX = "leasegrid-control-";
 
     private final ClusteredMediaDriver driver;
     private final ClusteredServiceContainer container;
@@ -82,7 +84,7 @@ public final class ControlPlaneMember implements AutoCloseable
         }
         final File baseDir = context.dir().getAbsoluteFile();
         final String aeronDir = new File(DriverDirectories.base(),
-            "leasegrid-control-" + memberId + "-" + Integer.toHexString(baseDir.getPath().hashCode())).getPath();
+            DRIVER_DIR_PREFIX + memberId + "-" + Integer.toHexString(baseDir.getPath().hashCode())).getPath();
         final String host = self.host();
 
         final MediaDriver.Context driverContext = new MediaDriver.Context()
@@ -165,6 +167,14 @@ public final class ControlPlaneMember implements AutoCloseable
     {
         // Spins a little, then parks up to a millisecond: a member costs next to nothing while the grid is steady.
         return new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(50), TimeUnit.MILLISECONDS.toNanos(1));
+    }
+
+    /**
+     * @return the directory of this member's media driver, which the node's control plane client uses too.
+     */
+    public String aeronDirectoryName()
+    {
+        return driver.mediaDriver().aeronDirectoryName();
     }
 
     public int memberId()

@@ -159,8 +159,10 @@ public final class EgressPublisher
         for (int i = partitionsWithPending.size() - 1; i >= 0; i--)
         {
             final Partition partition = partitionsWithPending.get(i);
-            if (PartitionRole.FAILED == partition.role())
+            if (PartitionRole.FAILED == partition.role() || PartitionRole.REPLICA == partition.role())
             {
+                // Failed, or no longer led here (the control plane moved it): what this node would have answered may
+                // never commit, so the clients' requests time out and are retried on the partition's new primary.
                 partition.pendingAnswers().dropAll();
                 partitionsWithPending.remove(i);
                 continue;

@@ -30,8 +30,9 @@ import org.agrona.concurrent.NanoClock;
  * position returned, which is what the decision's answer waits on.
  * <p>
  * A failure while appending or applying leaves the partition's state in doubt: the partition is marked
- * {@link PartitionRole#FAILED}, the error goes to the error log, and the call returns {@link #FAILED}. A failed
- * partition takes no more writes.
+ * {@link PartitionRole#FAILED}, the error goes to the error log, and the call returns {@link #FAILED}. Only a
+ * partition's primary writes: a failed partition, a replica and one still recovering take no writes (also
+ * {@link #FAILED}).
  * <p>
  * Time comes from the shard's clocks, cached once per duty cycle. Owned by the shard's thread; allocates nothing
  * per operation.
@@ -242,8 +243,10 @@ public final class PartitionLog
 
     private long append(final Partition partition, final int bodyLength)
     {
-        if (PartitionRole.FAILED == partition.role())
+        if (PartitionRole.PRIMARY != partition.role())
         {
+            // Only a primary writes: a failed partition, and one that stopped leading (a timer or a session's end
+            // that reaches it after the control plane moved it) must not put entries of its own into its copy.
             return FAILED;
         }
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + bodyLength;

@@ -81,6 +81,25 @@ public final class PartitionTable
         return new PartitionTable(1, List.of(new Member(nodeId, requestChannel)), primaries, streamIdByPartition, epochs);
     }
 
+    /**
+     * @return this table with other primaries and epochs (the control plane's), under a new version; a partition
+     * without a primary keeps the one named here, whose node then answers NOT_PRIMARY with the newer table.
+     */
+    public PartitionTable withPrimaries(final long version, final int[] primaries, final long[] epochs)
+    {
+        final int[] merged = primaryNodeIds.clone();
+        final long[] mergedEpochs = this.epochs.clone();
+        for (int p = 0; p < merged.length && p < primaries.length; p++)
+        {
+            if (0 != primaries[p])
+            {
+                merged[p] = primaries[p];
+                mergedEpochs[p] = epochs[p];
+            }
+        }
+        return new PartitionTable(version, members, merged, streamIds, mergedEpochs);
+    }
+
     public long version()
     {
         return version;

@@ -96,18 +96,90 @@ final class PrimaryDuties
         {
             return null;
         }
+        // Every copy but this node's: the placement's primary first, or any member the control plane appointed.
         final ReplicaProgress[] replicas = new ReplicaProgress[replicaSet.length - 1];
-        for (int i = 1; i < replicaSet.length; i++)
+        int next = 0;
+        for (final int nodeId : replicaSet)
         {
-            replicas[i - 1] = new ReplicaProgress(replicaSet[i], links.publication(replicaSet[i]));
+            if (nodeId != links.nodeId())
+            {
+                replicas[next++] = new ReplicaProgress(nodeId, links.publication(nodeId));
+            }
         }
         final PartitionReplicas partitionReplicas = new PartitionReplicas(replicas, placement.writeQuorum(), this);
         replicasById[partitionId] = partitionReplicas;
         // A journal that is empty, lost a torn tail at open, or outlived an unclean stop may lack committed entries.
         ownCopyInDoubt[partitionId] = !journalsTrusted || 0 == partition.journal().nextPosition() ||
             partition.journal().tornEntriesDiscarded() > 0;
-        primaries.add(partition);
+        if (!primaries.contains(partition))
+        {
+            primaries.add(partition);
+        }
         return partitionReplicas;
+    }
+
+    /**
+     * The control plane appointed this node the partition's primary in {@code epoch}. It holds every committed entry
+     * (the control plane chose the copy that reported the most, from enough copies to include one that holds each
+     * committed entry), so it leads at once, in exactly that epoch, recorded durably first; its replicas are checked
+     * as they answer its probes. Cold path.
+     */
+    void promote(final Partition partition, final long epoch)
+    {
+        final int partitionId = partition.partitionId();
+        final long seen;
+        try
+        {
+            seen = Math.max(Math.max(partition.epoch(), partition.journal().lastEpoch()),
+                LeadEpoch.read(partition.journal().directory()));
+            if (epoch > seen)
+            {
+                LeadEpoch.write(partition.journal().directory(), epoch);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            partition.fail();
+            alerts.raise(Alerts.Kind.PARTITION_FAILED);
+            errorHandler.onError(new IllegalStateException("partition " + partitionId +
+                " cannot record its new epoch and does not lead", ex));
+            return;
+        }
+        if (epoch <= seen)
+        {
+            // Another writer may have used that epoch: leading in it could let two histories pass the replicas' check.
+            partition.fail();
+            alerts.raise(Alerts.Kind.PARTITION_FAILED);
+            errorHandler.onError(new IllegalStateException("partition " + partitionId + " was appointed primary in " +
+                "epoch " + epoch + " but this copy has already seen epoch " + seen + "; it does not lead"));
+            return;
+        }
+        final Partition.Replicator replicator = replicatorFor(partition);
+        partition.awaitReplicas(epoch, replicator);
+        for (final ReplicaProgress replica : replicasById[partitionId].replicas())
+        {
+            replica.forget();
+            replica.ackedPosition = -1;
+            replica.nextProbeNs = nowNs;
+        }
+        leader.accept(partition);
+        partition.updateCommitPosition();
+        catchUpPending = true;
+    }
+
+    /**
+     * The control plane moved the partition to another primary, or this node's primary lease lapsed: it stops leading
+     * (the caller makes it a replica). Cold path.
+     */
+    void demote(final Partition partition)
+    {
+        final int partitionId = partition.partitionId();
+        primaries.remove(partition);
+        if (null != replicasById[partitionId])
+        {
+            replicasById[partitionId].close();
+            replicasById[partitionId] = null;
+        }
     }
 
     /**

@@ -47,6 +47,8 @@ final class ReplicaDuties
     private final ReplicationRefusals refusals;
     private final ReplicationLinks links;
     private final ExclusivePublication[] primaryLinkById;
+    /** Each partition's primary as this replica knows it (the placement's, or the control plane's); 0 for none. */
+    private final int[] primaryIdById;
     private final long[] nextCatchUpRequestNs;
     private final boolean[] ackDue;
     private final int[] ackDueIds;
@@ -79,6 +81,7 @@ final class ReplicaDuties
         this.sender = sender;
         this.refusals = refusals;
         primaryLinkById = new ExclusivePublication[partitionById.length];
+        primaryIdById = new int[partitionById.length];
         nextCatchUpRequestNs = new long[partitionById.length];
         ackDue = new boolean[partitionById.length];
         ackDueIds = new int[partitionById.length];
@@ -98,8 +101,45 @@ final class ReplicaDuties
      */
     void replicaOf(final Partition partition)
     {
-        primaryLinkById[partition.partitionId()] = links.publication(placement.primary(partition.partitionId()));
-        replicas.add(partition);
+        replicaOf(partition, placement.primary(partition.partitionId()));
+    }
+
+    /**
+     * This node holds a replica of the partition and {@code primaryNodeId} leads it (0: nobody does yet). Called
+     * again when the control plane appoints another primary: the copy tells the new one where it stands. Cold path.
+     */
+    void replicaOf(final Partition partition, final int primaryNodeId)
+    {
+        final int partitionId = partition.partitionId();
+        primaryIdById[partitionId] = primaryNodeId;
+        primaryLinkById[partitionId] = 0 == primaryNodeId ? null : links.publication(primaryNodeId);
+        announced[partitionId] = false;
+        nextCatchUpRequestNs[partitionId] = nowNs;
+        snapshotById[partitionId] = null;
+        if (!replicas.contains(partition))
+        {
+            replicas.add(partition);
+        }
+    }
+
+    /**
+     * This node leads the partition from now on: it is no longer a replica of it. Cold path.
+     */
+    void forget(final Partition partition)
+    {
+        final int partitionId = partition.partitionId();
+        replicas.remove(partition);
+        primaryIdById[partitionId] = 0;
+        primaryLinkById[partitionId] = null;
+        snapshotById[partitionId] = null;
+    }
+
+    /**
+     * @return the partition's primary as this replica knows it; 0 for none.
+     */
+    int primaryOf(final int partitionId)
+    {
+        return primaryIdById[partitionId];
     }
 
     void onEntry(final DirectBuffer buffer, final int offset, final int length, final int blockLength, final int version)
@@ -158,7 +198,7 @@ final class ReplicaDuties
         final Partition partition = replicaPartition(partitionId);
         // Answered whatever the probe's epoch: a primary that restarted with a lost journal is behind every epoch its
         // replicas took, and it must hear where they stand to know that it lost entries.
-        if (null == partition || placement.primary(partitionId) != primaryNodeId)
+        if (null == partition || 0 == primaryNodeId || primaryIdById[partitionId] != primaryNodeId)
         {
             refusals.refuse();
             return;
@@ -169,6 +209,10 @@ final class ReplicaDuties
 
     private boolean sendCatchUp(final Partition partition, final ExclusivePublication link)
     {
+        if (null == link)
+        {
+            return false;
+        }
         final PartitionJournal journal = partition.journal();
         return sender.catchUp(link, partition.partitionId(), partition.epoch(), journal.nextPosition(), journal.lastEpoch());
     }
@@ -191,7 +235,8 @@ final class ReplicaDuties
     void onSync(final int partitionId, final long epoch, final long keepThrough, final int primaryNodeId)
     {
         final Partition partition = replicaPartition(partitionId);
-        if (null == partition || placement.primary(partitionId) != primaryNodeId || epoch < partition.epoch() ||
+        if (null == partition || 0 == primaryNodeId || primaryIdById[partitionId] != primaryNodeId ||
+            epoch < partition.epoch() ||
             keepThrough < -1 || keepThrough > partition.appendPosition())
         {
             refusals.refuse();
@@ -309,7 +354,8 @@ final class ReplicaDuties
         final int length)
     {
         final Partition partition = replicaPartition(partitionId);
-        if (null == partition || placement.primary(partitionId) != primaryNodeId || epoch < partition.epoch() ||
+        if (null == partition || 0 == primaryNodeId || primaryIdById[partitionId] != primaryNodeId ||
+            epoch < partition.epoch() ||
             position < -1 || totalLength <= 0 || totalLength > MAX_SNAPSHOT_LENGTH || chunkOffset < 0 ||
             length > totalLength - chunkOffset)
         {
@@ -408,7 +454,7 @@ final class ReplicaDuties
         {
             final int partitionId = ackDueIds[i];
             final Partition partition = partitionById[partitionId];
-            if (PartitionRole.REPLICA != partition.role())
+            if (PartitionRole.REPLICA != partition.role() || null == primaryLinkById[partitionId])
             {
                 ackDue[partitionId] = false;
             }
@@ -438,7 +484,8 @@ final class ReplicaDuties
             final Partition partition = replicas.get(i);
             final int partitionId = partition.partitionId();
             final ExclusivePublication link = primaryLinkById[partitionId];
-            if (!announced[partitionId] && PartitionRole.REPLICA == partition.role() && link.isConnected() &&
+            if (!announced[partitionId] && PartitionRole.REPLICA == partition.role() && null != link &&
+                link.isConnected() &&
                 sendCatchUp(partition, link))
             {
                 announced[partitionId] = true;

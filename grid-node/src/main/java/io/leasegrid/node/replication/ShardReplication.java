@@ -1,6 +1,9 @@
 package io.leasegrid.node.replication;
 
+import io.leasegrid.node.control.ControlPlaneState;
+import io.leasegrid.node.control.PartitionAssignments;
 import io.leasegrid.node.partition.Partition;
+import io.leasegrid.node.partition.PartitionRole;
 import io.leasegrid.node.partition.PartitionLog;
 import io.leasegrid.node.status.Alerts;
 import io.leasegrid.node.status.ShardCounters;
@@ -26,6 +29,8 @@ public final class ShardReplication implements ReplicationAdapter.Handler
     private final ReplicationAdapter adapter;
     private final ReplicaDuties asReplica;
     private final PrimaryDuties asPrimary;
+    private final Partition[] partitionById;
+    private final boolean appointed;
     private long nextScanNs;
 
     /**
@@ -37,6 +42,8 @@ public final class ShardReplication implements ReplicationAdapter.Handler
      * @param errorHandler  the error log.
      * @param leader        starts serving a partition whose replicas have said where they stand.
      * @param journalsTrusted false after a run that did not stop cleanly: this node's journals may have lost tails.
+     * @param appointed     true when a control plane appoints primaries ({@link #follow}); false when the placement
+     *                      fixes them.
      */
     public ShardReplication(
         final ReplicationLinks links,
@@ -46,9 +53,12 @@ public final class ShardReplication implements ReplicationAdapter.Handler
         final Alerts alerts,
         final ErrorHandler errorHandler,
         final Consumer<Partition> leader,
-        final boolean journalsTrusted)
+        final boolean journalsTrusted,
+        final boolean appointed)
     {
         this.links = links;
+        this.partitionById = partitionById;
+        this.appointed = appointed;
         final ReplicationSender sender = new ReplicationSender(links.nodeId(), ThreadLocalRandom.current().nextLong());
         final ReplicationRefusals refusals = new ReplicationRefusals(counters, alerts);
         adapter = new ReplicationAdapter(this, refusals);
@@ -58,11 +68,63 @@ public final class ShardReplication implements ReplicationAdapter.Handler
     }
 
     /**
-     * @return true when this node is the partition's primary by the placement.
+     * @return true when this node starts as the partition's primary: by the placement, unless a control plane
+     * appoints primaries (then every copy starts as a replica and waits for its table).
      */
     public boolean isPrimary(final int partitionId)
     {
-        return links.placement().primary(partitionId) == links.nodeId();
+        return !appointed && links.placement().primary(partitionId) == links.nodeId();
+    }
+
+    /**
+     * Take the roles a control plane's table gives this run of this node: lead the partitions it was appointed to
+     * (in the table's epoch), stop leading the others, and follow each partition's primary as replica. Called when
+     * the table changes; cold path. A lapsed primary lease does not change roles: it only stops this node answering
+     * (the shard checks the lease before it serves a request or releases an answer) until it holds the lease again
+     * or a new table moves the partition away.
+     */
+    public void follow(final PartitionAssignments table, final long runId)
+    {
+        final int nodeId = links.nodeId();
+        for (int partitionId = 0; partitionId < partitionById.length; partitionId++)
+        {
+            final Partition partition = partitionById[partitionId];
+            if (null == partition || PartitionRole.FAILED == partition.role() || partitionId >= table.partitionCount())
+            {
+                continue;
+            }
+            final boolean leading = PartitionRole.PRIMARY == partition.role() ||
+                PartitionRole.RECOVERING == partition.role();
+            if (table.isPrimary(partitionId, nodeId, runId))
+            {
+                if (!leading || partition.epoch() != table.epoch(partitionId))
+                {
+                    if (leading)
+                    {
+                        asPrimary.demote(partition);
+                    }
+                    asReplica.forget(partition);
+                    asPrimary.promote(partition, table.epoch(partitionId));
+                }
+            }
+            else if (leading)
+            {
+                asPrimary.demote(partition);
+                partition.becomeReplica(partition.epoch());
+                asReplica.replicaOf(partition, primaryOrNone(table, partitionId, nodeId));
+            }
+            else if (asReplica.primaryOf(partitionId) != primaryOrNone(table, partitionId, nodeId))
+            {
+                asReplica.replicaOf(partition, primaryOrNone(table, partitionId, nodeId));
+            }
+        }
+    }
+
+    private static int primaryOrNone(final PartitionAssignments table, final int partitionId, final int nodeId)
+    {
+        final int primary = table.primary(partitionId);
+        // This node's own entry under another run (its previous process): nobody leads it until it is appointed.
+        return primary == nodeId ? ControlPlaneState.NO_PRIMARY : primary;
     }
 
     /**
@@ -78,7 +140,15 @@ public final class ShardReplication implements ReplicationAdapter.Handler
      */
     public void replicaOf(final Partition partition)
     {
-        asReplica.replicaOf(partition);
+        if (appointed)
+        {
+            // Nobody leads it until the control plane's table says who does.
+            asReplica.replicaOf(partition, ControlPlaneState.NO_PRIMARY);
+        }
+        else
+        {
+            asReplica.replicaOf(partition);
+        }
     }
 
     /**

@@ -136,6 +136,14 @@ public final class SessionManager
     /**
      * Finish wiring: who encodes answers, who hears of ending sessions, which partition table to hand clients.
      */
+    /**
+     * The partition table moved (a control plane appointed other primaries): strangers are told this one from now on.
+     */
+    public void partitionTable(final PartitionTable partitionTable)
+    {
+        this.partitionTable = partitionTable;
+    }
+
     public void wire(final EgressPublisher egress, final Listener listener, final PartitionTable partitionTable)
     {
         this.egress = egress;

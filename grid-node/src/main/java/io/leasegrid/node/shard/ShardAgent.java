@@ -24,12 +24,16 @@ import io.leasegrid.node.lease.Lease;
 import io.leasegrid.node.lease.LeaseDecider;
 import io.leasegrid.node.lease.LeaseTable;
 import io.leasegrid.node.lease.Waiter;
+import io.leasegrid.node.control.ControlPlaneClient;
+import io.leasegrid.node.control.CopyStandings;
+import io.leasegrid.node.control.PartitionAssignments;
 import io.leasegrid.node.partition.Partition;
 import io.leasegrid.node.partition.PartitionLog;
 import io.leasegrid.node.replication.ShardReplication;
 import io.leasegrid.node.partition.PartitionRole;
 import io.leasegrid.node.partition.PartitionSnapshot;
 import io.leasegrid.node.partition.PartitionState;
+import io.leasegrid.node.partition.PartitionTable;
 import io.leasegrid.node.session.ClientSession;
 import io.leasegrid.node.session.SessionManager;
 import io.leasegrid.node.status.Alerts;
@@ -92,6 +96,10 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
     private final ValueDecider values;
     private final IngressAdapter ingress;
     private final ShardReplication replication;
+    private final ControlPlaneClient controlPlane;
+    private final CopyStandings copyStandings;
+    private PartitionTable partitionTable;
+    private long tableVersionFollowed = -1;
     private AffinityLock affinityLock;
     private boolean started;
     private boolean closed;
@@ -132,7 +140,10 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
         values = new ValueDecider(context.requestLimits(), context.partitionCount(), log, egress, cachedNanoClock, alerts);
         replication = null == context.replicationLinks() ? null : new ShardReplication(
             context.replicationLinks(), partitionById, log, counters, alerts, context.errorHandler(), this::lead,
-            context.journalsTrusted());
+            context.journalsTrusted(), null != context.controlPlane());
+        controlPlane = null == replication ? null : context.controlPlane();
+        copyStandings = context.copyStandings();
+        partitionTable = context.partitionTable();
         ingress = 0 == context.subscriptions().length ? null :
             new IngressAdapter(context.subscriptions(), context.closedImages(), sessions, this, counters);
     }
@@ -174,7 +185,11 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
         {
             work += replication.doWork(nowNs);
         }
-        work += egress.releaseCommitted();
+        if (null == controlPlane || controlPlane.lease().isHeld(nowNs))
+        {
+            // A primary whose lease lapsed answers nothing, not even what committed: another may already lead.
+            work += egress.releaseCommitted();
+        }
         work += sessions.doWork(nowNs);
         if (nowNs - nextSlowTickNs >= 0)
         {
@@ -483,7 +498,7 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
 
     public void onPartitionMapRequest(final ClientSession session, final long correlationId, final long knownMapVersion)
     {
-        egress.partitionMap(session, correlationId, context.partitionTable());
+        egress.partitionMap(session, correlationId, partitionTable);
     }
 
     public void onUnknownRequest(final ClientSession session, final long correlationId, final int templateId)
@@ -535,7 +550,8 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
     private Partition route(final ClientSession session, final long correlationId, final int partitionId, final int template)
     {
         final Partition partition = partitionById[partitionId];
-        if (null != partition && partition.isPrimary())
+        if (null != partition && partition.isPrimary() &&
+            (null == controlPlane || controlPlane.mayServeAsPrimary(partitionId, cachedNanoClock.nanoTime())))
         {
             if (isRead(template) || partition.canReachWriteQuorum())
             {
@@ -551,7 +567,7 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
             return null;
         }
         egress.error(null, 0, session, correlationId, ErrorCode.NOT_PRIMARY, template);
-        egress.partitionMap(session, correlationId, context.partitionTable());
+        egress.partitionMap(session, correlationId, partitionTable);
         return null;
     }
 
@@ -612,7 +628,7 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
 
     private int slowTick(final long nowNs)
     {
-        int work = 0;
+        int work = null == controlPlane ? 0 : followControlPlane();
         for (final Partition partition : owned)
         {
             if (PartitionRole.REPLICA == partition.role() &&
@@ -649,6 +665,37 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
             updateGauges();
         }
         return work;
+    }
+
+    /**
+     * Say where this shard's copies stand (the control plane appoints from what they say), and take the roles of a
+     * new partition table.
+     */
+    private int followControlPlane()
+    {
+        for (final Partition partition : owned)
+        {
+            final PartitionJournal journal = partition.journal();
+            copyStandings.update(partition.partitionId(), Math.max(partition.epoch(), journal.lastEpoch()),
+                journal.lastEpoch(), journal.nextPosition());
+        }
+        final PartitionAssignments table = controlPlane.assignments();
+        if (table.version() == tableVersionFollowed || table.partitionCount() != partitionById.length)
+        {
+            return 0;
+        }
+        tableVersionFollowed = table.version();
+        replication.follow(table, controlPlane.runId());
+        final int[] primaries = new int[partitionById.length];
+        final long[] epochs = new long[partitionById.length];
+        for (int p = 0; p < primaries.length; p++)
+        {
+            primaries[p] = table.primary(p);
+            epochs[p] = table.epoch(p);
+        }
+        partitionTable = context.partitionTable().withPrimaries(table.version() + 1, primaries, epochs);
+        sessions.partitionTable(partitionTable);
+        return 1;
     }
 
     private void updateGauges()

@@ -5,6 +5,8 @@ import io.aeron.Subscription;
 import io.leasegrid.codec.Partitioner;
 import io.leasegrid.node.RequestLimits;
 import io.leasegrid.node.egress.AnswerSink;
+import io.leasegrid.node.control.ControlPlaneClient;
+import io.leasegrid.node.control.CopyStandings;
 import io.leasegrid.node.partition.PartitionTable;
 import io.leasegrid.node.replication.ReplicationLinks;
 import io.leasegrid.node.session.Credentials;
@@ -92,6 +94,8 @@ public final class ShardContext
     private ReplicationLinks replicationLinks;
     private long replicationLagAlert = 10_000;
     private boolean journalsTrusted = true;
+    private ControlPlaneClient controlPlane;
+    private CopyStandings copyStandings;
     private AnswerSink answerSink;
     private ShardCounters counters;
     private CountersManager countersManager;
@@ -512,6 +516,37 @@ public final class ShardContext
     public boolean journalsTrusted()
     {
         return journalsTrusted;
+    }
+
+    /**
+     * @param controlPlane the node's link to the control plane, which appoints primaries and holds the node's primary
+     *                     lease; null (the default) when the placement fixes primaries.
+     * @return this.
+     */
+    public ShardContext controlPlane(final ControlPlaneClient controlPlane)
+    {
+        this.controlPlane = controlPlane;
+        return this;
+    }
+
+    public ControlPlaneClient controlPlane()
+    {
+        return controlPlane;
+    }
+
+    /**
+     * @param copyStandings where the shard says how its copies stand, for the control plane's heartbeats.
+     * @return this.
+     */
+    public ShardContext copyStandings(final CopyStandings copyStandings)
+    {
+        this.copyStandings = copyStandings;
+        return this;
+    }
+
+    public CopyStandings copyStandings()
+    {
+        return copyStandings;
     }
 
     public ShardContext partitionTable(final PartitionTable partitionTable)

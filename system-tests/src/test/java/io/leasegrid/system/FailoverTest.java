@@ -1,0 +1,212 @@
+package io.leasegrid.system;
+
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.leasegrid.client.ErrorCode;
+import io.leasegrid.client.GridClient;
+import io.leasegrid.client.GridClientContext;
+import io.leasegrid.client.GridException;
+import io.leasegrid.client.Lease;
+import io.leasegrid.client.LeaseRequest;
+import io.leasegrid.codec.Partitioner;
+import io.leasegrid.node.membership.GridMembers;
+import io.leasegrid.node.membership.ReplicaPlacement;
+import io.leasegrid.test.TestGrid;
+import io.leasegrid.test.TestNode;
+import org.agrona.CloseHelper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Failover with the control plane: three nodes in child JVMs, each hosting a control plane member; the primary of a
+ * third of the partitions is killed with SIGKILL. Its partitions move to a replica that holds every acknowledged
+ * write; a lease it had granted is not granted to anyone else before its TTL ran out; writes go on.
+ */
+class FailoverTest
+{
+    private static final int PARTITIONS = 16;
+
+    @RegisterExtension
+    final TestGrid grid = new TestGrid();
+
+    @TempDir
+    File dir;
+
+    private MediaDriver clientDriver;
+    private final List<GridClient> clients = new ArrayList<>();
+
+    @AfterEach
+    void tearDown()
+    {
+        CloseHelper.quietCloseAll(clients);
+        CloseHelper.quietClose(clientDriver);
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void shouldMoveADeadPrimarysPartitionsWithEveryAcknowledgedWriteAndNoLeaseGrantedTwice() throws Exception
+    {
+        final List<TestNode> nodes = grid.startGrid(3, Map.of(
+            "leasegrid.partitions", Integer.toString(PARTITIONS),
+            "leasegrid.session.timeout.ms", "3000",
+            "leasegrid.control.members", TestGrid.controlPlaneMembers(3)));
+        final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()), PARTITIONS, 3, 2);
+        final GridClient writer = connect(nodes.get(1), 4101);
+        final GridClient other = connect(nodes.get(2), 4102);
+
+        final Map<String, String> acknowledged = new LinkedHashMap<>();
+        for (int i = 0; i < 48; i++)
+        {
+            final String key = "price:" + i;
+            putWithRetry(writer, key, "v" + i, 60_000);
+            acknowledged.put(key, "v" + i);
+        }
+        final String resource = namesLedBy(placement, 1, "lock:", 1).get(0);
+        final Lease held = writer.acquire(resource, LeaseRequest.exclusive(Duration.ofSeconds(6)));
+        final long heldToken = held.fencingToken();
+        final long heldSafeUntilNs = held.safeUntilNs();
+        assertThrows(GridException.class, () -> other.tryAcquire(resource, Duration.ofSeconds(5)));
+
+        final TestNode primary = nodes.get(0);
+        final long killedAtNs = System.nanoTime();
+        primary.kill();
+
+        // Every partition node 1 led takes writes again, on a new primary.
+        final List<String> movedKeys = namesLedBy(placement, 1, "price:", 8);
+        long firstWriteAfterKillNs = 0;
+        for (final String key : movedKeys)
+        {
+            putWithRetry(writer, key, "after", 30_000);
+            acknowledged.put(key, "after");
+            firstWriteAfterKillNs = 0 == firstWriteAfterKillNs ? System.nanoTime() : firstWriteAfterKillNs;
+        }
+        System.out.println("failover: first write on a moved partition " +
+            TimeUnit.NANOSECONDS.toMillis(firstWriteAfterKillNs - killedAtNs) + " ms after SIGKILL");
+
+        // Nothing acknowledged was lost.
+        for (final Map.Entry<String, String> entry : acknowledged.entrySet())
+        {
+            assertEquals(entry.getValue(), getWithRetry(other, entry.getKey(), 30_000).valueAsString(),
+                entry.getKey() + "\n" + grid.dump());
+        }
+
+        // The lease node 1 granted is inherited: nobody else gets it before its TTL ran out, someone does after.
+        Lease taken = null;
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (null == taken)
+        {
+            assertTrue(System.nanoTime() - deadlineNs < 0, "nobody got the inherited lease\n" + grid.dump());
+            try
+            {
+                taken = other.tryAcquire(resource, Duration.ofSeconds(5));
+                assertTrue(System.nanoTime() - heldSafeUntilNs >= 0,
+                    "granted to another while its holder still counted on it");
+            }
+            catch (final GridException ex)
+            {
+                if (ErrorCode.LEASE_UNAVAILABLE != ex.code() && ErrorCode.TIMEOUT != ex.code() &&
+                    ErrorCode.NOT_PRIMARY != ex.code() && ErrorCode.NOT_CONNECTED != ex.code())
+                {
+                    fail("acquire failed with " + ex.code() + ": " + ex.getMessage());
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            }
+        }
+        assertTrue(taken.fencingToken() > heldToken, taken.fencingToken() + " after " + heldToken);
+    }
+
+    private static void putWithRetry(final GridClient client, final String key, final String value, final long timeoutMs)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true)
+        {
+            try
+            {
+                client.put(key, value.getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            catch (final GridException ex)
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw new AssertionError("put " + key + " never succeeded; last: " + ex.code() + " " + ex.getMessage());
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+        }
+    }
+
+    private static io.leasegrid.client.ValueRecord getWithRetry(
+        final GridClient client, final String key, final long timeoutMs)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true)
+        {
+            try
+            {
+                return client.get(key);
+            }
+            catch (final GridException ex)
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw new AssertionError("get " + key + " never succeeded; last: " + ex.code() + " " + ex.getMessage());
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+        }
+    }
+
+    private static List<String> namesLedBy(
+        final ReplicaPlacement placement, final int nodeId, final String prefix, final int count)
+    {
+        final List<String> names = new ArrayList<>();
+        for (int i = 0; names.size() < count; i++)
+        {
+            if (nodeId == placement.primary(Partitioner.partition((prefix + i).getBytes(StandardCharsets.UTF_8), PARTITIONS)))
+            {
+                names.add(prefix + i);
+            }
+        }
+        return names;
+    }
+
+    private GridClient connect(final TestNode node, final int responseStreamId)
+    {
+        if (null == clientDriver)
+        {
+            clientDriver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+                .aeronDirectoryName(new File(dir, "client-aeron").getPath())
+                .threadingMode(ThreadingMode.SHARED)
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true));
+        }
+        final GridClient client = GridClient.connect(new GridClientContext()
+            .aeronDir(clientDriver.aeronDirectoryName())
+            .requestChannel(node.requestChannel())
+            .responseChannel("aeron:udp?endpoint=127.0.0.1:0")
+            .responseStreamId(responseStreamId)
+            .requestTimeout(Duration.ofSeconds(2))
+            .connectTimeout(Duration.ofSeconds(20)));
+        clients.add(client);
+        return client;
+    }
+}
