@@ -18,6 +18,7 @@ import io.leasegrid.node.partition.PartitionTable;
 import io.leasegrid.node.shard.ShardAgent;
 import io.leasegrid.node.shard.ShardContext;
 import io.leasegrid.node.status.Alerts;
+import io.leasegrid.node.status.CounterType;
 import io.leasegrid.node.status.DiskWatch;
 import io.leasegrid.node.status.ReadAhead;
 import io.leasegrid.node.status.PrometheusEndpoint;
@@ -33,6 +34,8 @@ import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.errors.DistinctErrorLog;
 import org.agrona.concurrent.status.CountersManager;
 
@@ -152,6 +155,16 @@ public final class GridNode implements AutoCloseable
         if (null != copyStandings)
         {
             startControlPlane(copyStandings, errorHandler);
+            final Int2ObjectHashMap<AtomicCounter> phiCounters = new Int2ObjectHashMap<>();
+            for (final GridMember member : placement.members().members())
+            {
+                phiCounters.put(member.nodeId(), ShardCounters.allocateNodeCounter(countersManager, CounterType.MEMBER_PHI,
+                    member.nodeId(), "member-" + member.nodeId() + " phi x1000"));
+            }
+            controlClient.monitoring(phiCounters,
+                ShardCounters.allocateNodeCounter(countersManager, CounterType.PRIMARY_LEASE_HELD, 0, "primary lease held"),
+                ShardCounters.allocateNodeCounter(countersManager, CounterType.CONTROL_TABLE_VERSION, 0,
+                    "control plane table version"), alerts);
         }
 
         final List<ShardCounters> shardCounters = new ArrayList<>();

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -572,7 +573,9 @@ public final class GridNodeContext
     {
         try
         {
-            return Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+            // Not Files.readString: on JDK 17 it returns only the first byte of a /proc file (its size reads as 0).
+            final List<String> lines = Files.readAllLines(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.US_ASCII);
+            return lines.isEmpty() ? "" : lines.get(0).trim();
         }
         catch (final IOException | RuntimeException ex)
         {

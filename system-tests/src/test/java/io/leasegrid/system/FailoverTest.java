@@ -133,6 +133,92 @@ class FailoverTest
         assertTrue(taken.fencingToken() > heldToken, taken.fencingToken() + " after " + heldToken);
     }
 
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void shouldNeverAnswerAsPrimaryAgainAfterAPausePastItsPrimaryLease() throws Exception
+    {
+        final List<TestNode> nodes = grid.startGrid(3, Map.of(
+            "leasegrid.partitions", Integer.toString(PARTITIONS),
+            "leasegrid.session.timeout.ms", "3000",
+            "leasegrid.control.members", TestGrid.controlPlaneMembers(3)));
+        final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()), PARTITIONS, 3, 2);
+        final GridClient writer = connect(nodes.get(1), 4201);
+        final String key = namesLedBy(placement, 1, "price:", 1).get(0);
+        putWithRetry(writer, key, "old", 60_000);
+        final GridClient local = GridClient.connect(new GridClientContext()
+            .aeronDir(nodes.get(0).aeronDir())
+            .requestChannel("aeron:ipc")
+            .responseChannel("aeron:ipc")
+            .responseStreamId(4202)
+            .requestTimeout(Duration.ofSeconds(2))
+            .connectTimeout(Duration.ofSeconds(20)));
+        clients.add(local);
+        assertEquals("old", local.get(key).valueAsString(), "node 1 leads the key's partition");
+
+        final TestNode paused = nodes.get(0);
+        signal("STOP", paused);
+        try
+        {
+            // Its partitions move while it sleeps; the new primary takes a write.
+            putWithRetry(writer, key, "new", 30_000);
+        }
+        finally
+        {
+            signal("CONT", paused);
+        }
+
+        // Awake, it must not answer as the key's primary again: not the old value, not a write.
+        final long untilNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        int refused = 0;
+        while (System.nanoTime() - untilNs < 0)
+        {
+            try
+            {
+                final String seen = local.get(key).valueAsString();
+                assertEquals("new", seen, "node 1 answered for the key after its pause\n" + grid.dump());
+            }
+            catch (final GridException ex)
+            {
+                refused++;
+            }
+            try
+            {
+                local.put(key, "late".getBytes(StandardCharsets.UTF_8));
+                fail("node 1 took a write after its pause\n" + grid.dump());
+            }
+            catch (final GridException ex)
+            {
+                refused++;
+            }
+        }
+        assertTrue(refused > 0);
+        assertEquals("new", getWithRetry(writer, key, 10_000).valueAsString());
+
+        // And it follows the new primary as a replica: its copy ends up holding the new value.
+        final int partition = Partitioner.partition(key.getBytes(StandardCharsets.UTF_8), PARTITIONS);
+        io.leasegrid.test.Await.until(20_000, () -> "node 1's copy of partition " + partition + " catches up\n" +
+            grid.dump(), () ->
+        {
+            try
+            {
+                return java.util.Arrays.equals(JournalContents.canonicalState(nodes.get(1).dir(), partition),
+                    JournalContents.canonicalState(paused.dir(), partition)) ||
+                    java.util.Arrays.equals(JournalContents.canonicalState(nodes.get(2).dir(), partition),
+                    JournalContents.canonicalState(paused.dir(), partition));
+            }
+            catch (final RuntimeException ex)
+            {
+                return false;
+            }
+        });
+    }
+
+    private static void signal(final String signal, final TestNode node) throws Exception
+    {
+        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(node.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor());
+    }
+
     private static void putWithRetry(final GridClient client, final String key, final String value, final long timeoutMs)
     {
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);

@@ -407,6 +407,61 @@ class ReplicationTest
     /**
      * Three nodes of {@link #PARTITIONS} partitions whose sessions end 3 s after their client goes quiet.
      */
+    @Test
+    void shouldCatchUpAReplicaThatMissedAnEarlierEpochsEntriesAfterItsPrimaryLedAgain() throws Exception
+    {
+        final List<TestNode> nodes = startThreeNodes();
+        final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()), PARTITIONS, 3, 2);
+        client = connect(nodes.get(1));
+        final List<String> keys = keysLedBy(placement, 1, "epochs:", 4);
+        final Map<String, Long> written = new LinkedHashMap<>();
+        for (final String key : keys)
+        {
+            written.put(key, client.put(key, "first".getBytes(StandardCharsets.UTF_8)));
+        }
+        awaitEveryJournalHolds(nodes, written);
+
+        // Node 3 misses entries of node 1's first epoch; node 1 then leads again in a new epoch.
+        nodes.get(2).kill();
+        for (final String key : keys)
+        {
+            written.put(key, client.put(key, "missed by node 3".getBytes(StandardCharsets.UTF_8)));
+        }
+        assertEquals(0, nodes.get(0).stop(30_000));
+        nodes.get(0).start();
+        for (final String key : keys)
+        {
+            written.put(key, putUntilAnswered(key, "new epoch"));
+        }
+
+        // Checked in the new epoch, node 3 takes the older epoch's entries its primary feeds it from its journal.
+        nodes.get(2).start();
+        awaitEveryJournalHolds(nodes, written);
+    }
+
+    /**
+     * Put, again while the client's session with a restarted node is being resumed or replaced (SESSION_LOST).
+     */
+    private long putUntilAnswered(final String key, final String value)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true)
+        {
+            try
+            {
+                return client.put(key, value.getBytes(StandardCharsets.UTF_8));
+            }
+            catch (final GridException ex)
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw ex;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+        }
+    }
+
     private List<TestNode> startThreeNodes() throws Exception
     {
         return grid.startGrid(3, Map.of(

@@ -90,7 +90,10 @@ public final class FreePorts
     {
         try
         {
-            final String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"), StandardCharsets.US_ASCII);
+            // Not Files.readString: on JDK 17 it returns the first byte of a /proc file (whose size reads as 0), which
+            // made every test port come from [10000, 10100).
+            final String range = Files.readAllLines(
+                Path.of("/proc/sys/net/ipv4/ip_local_port_range"), StandardCharsets.US_ASCII).get(0);
             return Math.max(LOWEST + 100, Integer.parseInt(range.trim().split("\\s+")[0]));
         }
         catch (final IOException | RuntimeException ex)

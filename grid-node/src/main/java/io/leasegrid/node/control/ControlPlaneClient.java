@@ -10,6 +10,7 @@ import io.leasegrid.codec.internal.MessageHeaderDecoder;
 import io.leasegrid.codec.internal.MessageHeaderEncoder;
 import io.leasegrid.codec.internal.NodeHeartbeatEncoder;
 import io.leasegrid.codec.internal.PartitionTableUpdateDecoder;
+import io.leasegrid.node.status.Alerts;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
@@ -17,6 +18,7 @@ import org.agrona.ExpandableArrayBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.status.AtomicCounter;
 
 import java.util.concurrent.TimeUnit;
 
@@ -46,6 +48,8 @@ public final class ControlPlaneClient implements Agent
     }
 
     private static final long RECONNECT_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** Phi above which a member counts as suspected (a 1 in 10^8 chance that it is merely late). */
+    private static final long SUSPICION_PHI_MILLI = 8_000;
 
     private final ControlPlaneContext context;
     private final Aeron aeron;
@@ -72,6 +76,11 @@ public final class ControlPlaneClient implements Agent
     private AeronCluster cluster;
     private long nextHeartbeatNs;
     private long nextConnectNs;
+    private Int2ObjectHashMap<AtomicCounter> phiCounters = new Int2ObjectHashMap<>();
+    private AtomicCounter leaseHeldCounter;
+    private AtomicCounter tableVersionCounter;
+    private Alerts alerts;
+    private boolean leaseWasHeld;
     private volatile long heartbeatsAccepted;
     private volatile long reconnects;
 
@@ -106,6 +115,23 @@ public final class ControlPlaneClient implements Agent
         this.heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(context.heartbeatIntervalMs());
     }
 
+    /**
+     * Keep counters for operators (phi of each member x 1000, whether this node holds its primary lease, the version
+     * of the table it follows) and raise alerts (primary lease lost, a member suspected). Before the agent starts.
+     */
+    public ControlPlaneClient monitoring(
+        final Int2ObjectHashMap<AtomicCounter> phiByNodeId,
+        final AtomicCounter leaseHeld,
+        final AtomicCounter tableVersion,
+        final Alerts alerts)
+    {
+        this.alerts = alerts;
+        this.phiCounters = phiByNodeId;
+        this.leaseHeldCounter = leaseHeld;
+        this.tableVersionCounter = tableVersion;
+        return this;
+    }
+
     public String roleName()
     {
         return "leasegrid-control-client-" + nodeId;
@@ -133,6 +159,17 @@ public final class ControlPlaneClient implements Agent
             {
                 nextHeartbeatNs = nowNs + heartbeatIntervalNs;
                 sendHeartbeat(nowNs);
+                final boolean held = lease.isHeld(nowNs);
+                if (null != leaseHeldCounter)
+                {
+                    leaseHeldCounter.setRelease(held ? 1 : 0);
+                    tableVersionCounter.setRelease(assignments.version());
+                }
+                if (leaseWasHeld && !held && null != alerts)
+                {
+                    alerts.raise(Alerts.Kind.PRIMARY_LEASE_LOST);
+                }
+                leaseWasHeld = held;
                 work++;
             }
             return work;
@@ -228,7 +265,10 @@ public final class ControlPlaneClient implements Agent
         {
             case HeartbeatAcceptedDecoder.TEMPLATE_ID:
                 acceptedDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-                if (acceptedDecoder.nodeId() == nodeId && acceptedDecoder.runId() == runId)
+                // An acceptance that refers to a table this node has not got yet renews nothing: that table may have
+                // moved its partitions away (it comes right before; if it was lost, the next heartbeat brings it).
+                if (acceptedDecoder.nodeId() == nodeId && acceptedDecoder.runId() == runId &&
+                    acceptedDecoder.tableVersion() <= assignments.version())
                 {
                     lease.onAccepted(acceptedDecoder.sentNs(), acceptedDecoder.primaryLeaseMs(), clock.nanoTime());
                     heartbeatsAccepted++;
@@ -282,6 +322,15 @@ public final class ControlPlaneClient implements Agent
         for (final MemberStatusDecoder.MembersDecoder member : statusDecoder.members())
         {
             phis.put(member.nodeId(), new double[] { member.phiMilli() / 1000.0 });
+            final AtomicCounter counter = phiCounters.get(member.nodeId());
+            if (null != counter)
+            {
+                counter.setRelease(member.phiMilli());
+            }
+            if (member.phiMilli() > SUSPICION_PHI_MILLI && null != alerts)
+            {
+                alerts.raise(Alerts.Kind.MEMBER_SUSPECTED);
+            }
         }
         phiByNode = phis;
     }

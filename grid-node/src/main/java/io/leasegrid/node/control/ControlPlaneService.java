@@ -130,6 +130,11 @@ public final class ControlPlaneService implements ClusteredService
             state.onCopyReport(nodeId, copy.partitionId(), copy.epoch(), copy.lastEntryEpoch(), copy.nextPosition(),
                 timestamp);
         }
+        if (heartbeatDecoder.tableVersion() != state.version())
+        {
+            // The table first: a node must know it lost a partition before its lease is renewed.
+            offer(session, encodeTable());
+        }
         final int accepted = MessageHeaderEncoder.ENCODED_LENGTH + acceptedEncoder
             .wrapAndApplyHeader(egressBuffer, 0, headerEncoder)
             .nodeId(nodeId)
@@ -139,10 +144,6 @@ public final class ControlPlaneService implements ClusteredService
             .tableVersion(state.version())
             .encodedLength();
         offer(session, accepted);
-        if (heartbeatDecoder.tableVersion() != state.version())
-        {
-            offer(session, encodeTable());
-        }
     }
 
     public void onTimerEvent(final long correlationId, final long timestamp)

@@ -154,6 +154,10 @@ final class PrimaryDuties
                 "epoch " + epoch + " but this copy has already seen epoch " + seen + "; it does not lead"));
             return;
         }
+        if (epoch > 1)
+        {
+            alerts.raise(Alerts.Kind.PARTITION_TAKEN_OVER);
+        }
         final Partition.Replicator replicator = replicatorFor(partition);
         partition.awaitReplicas(epoch, replicator);
         for (final ReplicaProgress replica : replicasById[partitionId].replicas())

@@ -49,6 +49,9 @@ final class ReplicaDuties
     private final ExclusivePublication[] primaryLinkById;
     /** Each partition's primary as this replica knows it (the placement's, or the control plane's); 0 for none. */
     private final int[] primaryIdById;
+    /** The Aeron session of the link its primary checked the copy over: older epochs' entries come only over it. */
+    private final int[] checkedLinkSessionById;
+    private final boolean[] checkedLinkKnown;
     private final long[] nextCatchUpRequestNs;
     private final boolean[] ackDue;
     private final int[] ackDueIds;
@@ -82,6 +85,8 @@ final class ReplicaDuties
         this.refusals = refusals;
         primaryLinkById = new ExclusivePublication[partitionById.length];
         primaryIdById = new int[partitionById.length];
+        checkedLinkSessionById = new int[partitionById.length];
+        checkedLinkKnown = new boolean[partitionById.length];
         nextCatchUpRequestNs = new long[partitionById.length];
         ackDue = new boolean[partitionById.length];
         ackDueIds = new int[partitionById.length];
@@ -113,6 +118,7 @@ final class ReplicaDuties
         final int partitionId = partition.partitionId();
         primaryIdById[partitionId] = primaryNodeId;
         primaryLinkById[partitionId] = 0 == primaryNodeId ? null : links.publication(primaryNodeId);
+        checkedLinkKnown[partitionId] = false;
         announced[partitionId] = false;
         nextCatchUpRequestNs[partitionId] = nowNs;
         snapshotById[partitionId] = null;
@@ -131,6 +137,7 @@ final class ReplicaDuties
         replicas.remove(partition);
         primaryIdById[partitionId] = 0;
         primaryLinkById[partitionId] = null;
+        checkedLinkKnown[partitionId] = false;
         snapshotById[partitionId] = null;
     }
 
@@ -142,7 +149,13 @@ final class ReplicaDuties
         return primaryIdById[partitionId];
     }
 
-    void onEntry(final DirectBuffer buffer, final int offset, final int length, final int blockLength, final int version)
+    void onEntry(
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final int blockLength,
+        final int version,
+        final int senderSessionId)
     {
         // Intact first (header, lengths, checksum): nothing of a frame is believed before that.
         if (length < JournalEntryDescriptor.MIN_LENGTH ||
@@ -152,10 +165,15 @@ final class ReplicaDuties
             return;
         }
         entryDecoder.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH, blockLength, version);
-        final Partition partition = replicaPartition(entryDecoder.partitionId());
+        final int partitionId = entryDecoder.partitionId();
+        final Partition partition = replicaPartition(partitionId);
         final long epoch = entryDecoder.epoch();
-        if (null == partition || epoch < partition.epoch())
+        if (null == partition || (epoch < partition.epoch() &&
+            !(checkedLinkKnown[partitionId] && checkedLinkSessionById[partitionId] == senderSessionId)))
         {
+            // An older epoch's entry is taken only from the primary that checked this copy, over the link it checked
+            // it on: a new primary feeds what its journal holds from earlier epochs, a deposed one may still send its
+            // tail, which this copy must not mix in.
             refusals.refuse();
             return;
         }
@@ -232,7 +250,8 @@ final class ReplicaDuties
      * the primary does not hold (written by a primary that lost them before they were committed): they go, from the
      * journal, the snapshots and the state, and this copy takes the primary's epoch once nothing is left to discard.
      */
-    void onSync(final int partitionId, final long epoch, final long keepThrough, final int primaryNodeId)
+    void onSync(
+        final int partitionId, final long epoch, final long keepThrough, final int primaryNodeId, final int senderSessionId)
     {
         final Partition partition = replicaPartition(partitionId);
         if (null == partition || 0 == primaryNodeId || primaryIdById[partitionId] != primaryNodeId ||
@@ -245,6 +264,8 @@ final class ReplicaDuties
         if (keepThrough == partition.appendPosition())
         {
             partition.becomeReplica(epoch);
+            checkedLinkSessionById[partitionId] = senderSessionId;
+            checkedLinkKnown[partitionId] = true;
             markAckDue(partitionId);
             return;
         }
@@ -351,7 +372,8 @@ final class ReplicaDuties
         final int primaryNodeId,
         final DirectBuffer buffer,
         final int offset,
-        final int length)
+        final int length,
+        final int senderSessionId)
     {
         final Partition partition = replicaPartition(partitionId);
         if (null == partition || 0 == primaryNodeId || primaryIdById[partitionId] != primaryNodeId ||
@@ -382,11 +404,12 @@ final class ReplicaDuties
         if (snapshotReceivedById[partitionId] == totalLength)
         {
             snapshotById[partitionId] = null;
-            install(partition, epoch, position, snapshot);
+            install(partition, epoch, position, snapshot, senderSessionId);
         }
     }
 
-    private void install(final Partition partition, final long epoch, final long position, final byte[] snapshot)
+    private void install(
+        final Partition partition, final long epoch, final long position, final byte[] snapshot, final int senderSessionId)
     {
         final PartitionState state;
         try
@@ -421,6 +444,8 @@ final class ReplicaDuties
             PartitionSnapshot.deleteBefore(journal.directory(), position);
             partition.replaceState(state);
             partition.becomeReplica(epoch);
+            checkedLinkSessionById[partition.partitionId()] = senderSessionId;
+            checkedLinkKnown[partition.partitionId()] = true;
             markAckDue(partition.partitionId());
         }
         catch (final RuntimeException ex)

@@ -27,7 +27,7 @@ final class ReplicationAdapter implements FragmentHandler
         /**
          * A journal entry, whole and unchecked beyond its schema: {@code buffer[offset, offset + length)}.
          */
-        void onEntry(DirectBuffer buffer, int offset, int length, int blockLength, int version);
+        void onEntry(DirectBuffer buffer, int offset, int length, int blockLength, int version, int senderSessionId);
 
         void onAck(int partitionId, long epoch, long position, int nodeId);
 
@@ -35,7 +35,7 @@ final class ReplicationAdapter implements FragmentHandler
 
         void onCatchUpRequest(int partitionId, long epoch, long nextPosition, long lastEntryEpoch, long runId, int nodeId);
 
-        void onSync(int partitionId, long epoch, long keepThrough, int primaryNodeId);
+        void onSync(int partitionId, long epoch, long keepThrough, int primaryNodeId, int senderSessionId);
 
         /**
          * Part of a snapshot: {@code buffer[offset, offset + length)} goes at {@code chunkOffset} of it.
@@ -49,7 +49,8 @@ final class ReplicationAdapter implements FragmentHandler
             int primaryNodeId,
             DirectBuffer buffer,
             int offset,
-            int length);
+            int length,
+            int senderSessionId);
     }
 
     private final Handler handler;
@@ -95,7 +96,7 @@ final class ReplicationAdapter implements FragmentHandler
         switch (headerDecoder.templateId())
         {
             case JournalEntryDecoder.TEMPLATE_ID:
-                handler.onEntry(buffer, offset, length, headerDecoder.blockLength(), version);
+                handler.onEntry(buffer, offset, length, headerDecoder.blockLength(), version, header.sessionId());
                 break;
 
             case ReplicationAckDecoder.TEMPLATE_ID:
@@ -137,11 +138,11 @@ final class ReplicationAdapter implements FragmentHandler
                 }
                 syncDecoder.wrap(buffer, body, blockLength, version);
                 handler.onSync(syncDecoder.partitionId(), syncDecoder.epoch(), syncDecoder.keepThrough(),
-                    syncDecoder.nodeId());
+                    syncDecoder.nodeId(), header.sessionId());
                 break;
 
             case SnapshotChunkDecoder.TEMPLATE_ID:
-                onSnapshotChunk(buffer, body, offset + length, blockLength, version);
+                onSnapshotChunk(buffer, body, offset + length, blockLength, version, header.sessionId());
                 break;
 
             default:
@@ -150,7 +151,12 @@ final class ReplicationAdapter implements FragmentHandler
     }
 
     private void onSnapshotChunk(
-        final DirectBuffer buffer, final int body, final int end, final int blockLength, final int version)
+        final DirectBuffer buffer,
+        final int body,
+        final int end,
+        final int blockLength,
+        final int version,
+        final int senderSessionId)
     {
         // Fixed block, then the bytes' 2-byte length, then the bytes: all of it must lie inside the frame.
         final int bytesHeader = body + blockLength;
@@ -168,6 +174,7 @@ final class ReplicationAdapter implements FragmentHandler
             return;
         }
         handler.onSnapshotChunk(chunkDecoder.partitionId(), chunkDecoder.epoch(), chunkDecoder.position(),
-            chunkDecoder.totalLength(), chunkDecoder.chunkOffset(), chunkDecoder.nodeId(), buffer, bytesOffset, length);
+            chunkDecoder.totalLength(), chunkDecoder.chunkOffset(), chunkDecoder.nodeId(), buffer, bytesOffset, length,
+            senderSessionId);
     }
 }

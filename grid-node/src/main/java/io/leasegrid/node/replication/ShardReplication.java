@@ -198,9 +198,15 @@ public final class ShardReplication implements ReplicationAdapter.Handler
         asPrimary.close();
     }
 
-    public void onEntry(final DirectBuffer buffer, final int offset, final int length, final int blockLength, final int version)
+    public void onEntry(
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final int blockLength,
+        final int version,
+        final int senderSessionId)
     {
-        asReplica.onEntry(buffer, offset, length, blockLength, version);
+        asReplica.onEntry(buffer, offset, length, blockLength, version, senderSessionId);
     }
 
     public void onAck(final int partitionId, final long epoch, final long position, final int nodeId)
@@ -224,9 +230,10 @@ public final class ShardReplication implements ReplicationAdapter.Handler
         asPrimary.onCatchUpRequest(partitionId, epoch, nextPosition, lastEntryEpoch, runId, nodeId);
     }
 
-    public void onSync(final int partitionId, final long epoch, final long keepThrough, final int primaryNodeId)
+    public void onSync(
+        final int partitionId, final long epoch, final long keepThrough, final int primaryNodeId, final int senderSessionId)
     {
-        asReplica.onSync(partitionId, epoch, keepThrough, primaryNodeId);
+        asReplica.onSync(partitionId, epoch, keepThrough, primaryNodeId, senderSessionId);
     }
 
     public void onSnapshotChunk(
@@ -238,9 +245,10 @@ public final class ShardReplication implements ReplicationAdapter.Handler
         final int primaryNodeId,
         final DirectBuffer buffer,
         final int offset,
-        final int length)
+        final int length,
+        final int senderSessionId)
     {
         asReplica.onSnapshotChunk(
-            partitionId, epoch, position, totalLength, chunkOffset, primaryNodeId, buffer, offset, length);
+            partitionId, epoch, position, totalLength, chunkOffset, primaryNodeId, buffer, offset, length, senderSessionId);
     }
 }

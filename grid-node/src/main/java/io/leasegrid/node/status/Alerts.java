@@ -29,7 +29,10 @@ public final class Alerts
         REPLICA_LAGGING("a replica is more entries behind its primary than leasegrid.replication.lag.alert"),
         QUORUM_LOST("a primary reaches fewer than W copies of a partition: it refuses writes (QUORUM_UNAVAILABLE)"),
         REPLICA_NEEDS_SNAPSHOT("a replica was behind the first entry its primary still holds: the primary sends it a snapshot of the partition"),
-        REPLICATION_REFUSED("a replication frame was refused: malformed, bad checksum, foreign partition or sender, older epoch");
+        REPLICATION_REFUSED("a replication frame was refused: malformed, bad checksum, foreign partition or sender, older epoch"),
+        PARTITION_TAKEN_OVER("the control plane appointed this node primary of a partition in a new epoch: a failover, or a grid restart"),
+        PRIMARY_LEASE_LOST("this node could not renew its primary lease in time: it answers nothing as primary until it does"),
+        MEMBER_SUSPECTED("the control plane suspects a node: its heartbeats are late (phi above 8)");
 
         private final AlertEvent event;
 

@@ -39,7 +39,10 @@ public enum CounterType
         "snapshots a primary sent to replicas whose copies its journal could no longer extend", false),
     REPLICA_TRUNCATIONS(130, "replica_truncations_total",
         "times a primary told a replica to discard entries of another epoch that its own journal does not hold", false),
-    PARTITION_EPOCH(131, "partition_epoch", "epoch of a partition: its primary's, or the one a replica last took entries of", true);
+    PARTITION_EPOCH(131, "partition_epoch", "epoch of a partition: its primary's, or the one a replica last took entries of", true),
+    MEMBER_PHI(132, "member_phi_milli", "the control plane's suspicion of a node (phi-accrual) times 1000", true),
+    PRIMARY_LEASE_HELD(133, "primary_lease_held", "1 while this node holds its primary lease from the control plane", true),
+    CONTROL_TABLE_VERSION(134, "control_table_version", "version of the control plane's partition table this node follows", true);
 
     private final int typeId;
     private final String metricName;

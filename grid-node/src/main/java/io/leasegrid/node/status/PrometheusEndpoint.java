@@ -70,6 +70,10 @@ public final class PrometheusEndpoint implements AutoCloseable
                 final StringBuilder sample = samples.computeIfAbsent(type, t -> new StringBuilder())
                     .append("leasegrid_").append(type.metricName())
                     .append("{shard=\"").append(keyBuffer.getInt(0)).append('"');
+                if (CounterType.MEMBER_PHI == type)
+                {
+                    sample.append(",node=\"").append(keyBuffer.getInt(4)).append('"');
+                }
                 if (CounterType.REQUESTS_BY_TYPE == type || CounterType.ERRORS_BY_CODE == type)
                 {
                     sample.append(CounterType.REQUESTS_BY_TYPE == type ? ",type=\"" : ",code=\"")

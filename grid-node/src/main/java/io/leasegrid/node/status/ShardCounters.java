@@ -65,6 +65,22 @@ public final class ShardCounters
     }
 
     /**
+     * Allocate a counter of the node rather than of a shard (its key's shard is -1), labelled {@code node <name>}.
+     *
+     * @param subId tells it from the node's other counters of the type, e.g. the member's node id.
+     */
+    public static AtomicCounter allocateNodeCounter(
+        final CountersManager manager, final CounterType type, final int subId, final String name)
+    {
+        final UnsafeBuffer key = new UnsafeBuffer(new byte[8]);
+        key.putInt(0, -1);
+        key.putInt(4, subId);
+        final byte[] label = ("node " + name).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        final int id = manager.allocate(type.typeId(), key, 0, 8, new UnsafeBuffer(label), 0, label.length);
+        return new AtomicCounter(manager.valuesBuffer(), id, manager);
+    }
+
+    /**
      * Allocate one more counter of this shard, e.g. one per partition; from the shard's thread at start.
      *
      * @param subId tells it from the shard's other counters of the type, e.g. the partition id.
