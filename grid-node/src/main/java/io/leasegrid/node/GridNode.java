@@ -246,9 +246,8 @@ public final class GridNode implements AutoCloseable
         else
         {
             controlDriver = MediaDriver.launch(new MediaDriver.Context()
-                .aeronDirectoryName(new File(DriverDirectories.base(), ControlPlaneMember.DRIVER_DIR_PREFIX + "client-" +
-                    context.nodeId() + "-" + Integer.toHexString(new File(context.dir()).getAbsolutePath().hashCode()))
-                    .getPath())
+                .aeronDirectoryName(ControlPlaneMember.driverDirectory(controlContext.dir(), 0).getPath())
+                .counterValuesBufferLength(ControlPlaneMember.COUNTERS_LENGTH)
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true)
                 .threadingMode(ThreadingMode.SHARED)

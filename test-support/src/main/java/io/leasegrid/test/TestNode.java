@@ -1,6 +1,7 @@
 package io.leasegrid.test;
 
 import io.leasegrid.node.GridNodeContext;
+import io.leasegrid.node.control.ControlPlaneMember;
 import io.leasegrid.node.status.StatusFile;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.errors.ErrorLogReader;
@@ -230,5 +231,10 @@ public final class TestNode implements AutoCloseable
     public static void removeDriverDirectory(final File dataDir)
     {
         IoUtil.delete(new File(GridNodeContext.runningAeronDir(dataDir.getPath())), true);
+        // A node hosting a control plane member, or its client's driver (member id 0), has one more in shared memory.
+        for (int memberId = 0; memberId <= 9; memberId++)
+        {
+            IoUtil.delete(ControlPlaneMember.driverDirectory(new File(dataDir, "control"), memberId), true);
+        }
     }
 }

@@ -24,7 +24,9 @@ final class GridCommand
         return new CommandLine("bin/leasegrid grid [--nodes N] [--dir DIR] [--base-port PORT] [--set NAME=VALUE]",
             "Run a replicated grid on loopback until Ctrl-C: node i takes requests on PORT + 100 (i - 1) and " +
             "replication on 10 more, keeps its data in DIR/node-i and writes its output to DIR/node-i/node.log. " +
-            "Three copies of every partition with three nodes or more, committed on a majority.")
+            "Three copies of every partition with three nodes or more, committed on a majority. With three nodes or " +
+            "more, nodes 1 to 3 host the control plane (on 20 to 24 more), which moves a dead node's partitions to " +
+            "a replica; bin/leasegrid grid status shows the members.")
             .option("--nodes", "nodes, 1 to 9 (default 3)")
             .option("--dir", "root of the nodes' data directories (default data/grid)")
             .option("--base-port", "first node's request port (default 7171)")
@@ -74,6 +76,11 @@ final class GridCommand
                 ", log " + grid.log(nodeId));
         }
         out.println("members: " + grid.members());
+        if (null != grid.controlMembers())
+        {
+            out.println("control plane: " + grid.controlMembers() + " (a dead node's partitions move to a replica; " +
+                "bin/leasegrid grid status --dir " + root.getPath() + ")");
+        }
         out.println("copies per partition " + placement.replicationFactor() + ", committed on " +
             placement.writeQuorum() + " (unless --set changed them)");
         out.println("try: bin/leasegrid put price:{AAPL} 187.5 --node 127.0.0.1:" + basePort +

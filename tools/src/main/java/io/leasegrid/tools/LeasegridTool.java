@@ -72,7 +72,16 @@ public final class LeasegridTool
                     line = SessionChurn.commandLine();
                     return SessionChurn.run(rest);
 
+                case "failover-bench":
+                    line = FailoverBench.commandLine();
+                    return FailoverBench.run(rest);
+
                 case "grid":
+                    if (rest.length > 0 && "status".equals(rest[0]))
+                    {
+                        line = GridStatus.commandLine();
+                        return GridStatus.run(line.parse(Arrays.copyOfRange(rest, 1, rest.length)), out);
+                    }
                     line = GridCommand.commandLine();
                     return GridCommand.run(line.parse(rest), out);
 
@@ -282,6 +291,7 @@ public final class LeasegridTool
             "  node [PROPERTIES_FILE]        run a node until Ctrl-C (settings: -D properties or a file)",
             "  grid [--nodes N] [--dir DIR] [--base-port PORT] [--set NAME=VALUE]",
             "                                run a replicated grid of N nodes on loopback until Ctrl-C",
+            "  grid status [--dir DIR]       its members: lease, table, partitions led and held, epochs, lag, phi",
             "talk to a running node (found by --dir DIR, --node HOST:PORT, $LEASEGRID_DIR, -Dleasegrid.dir, ./data):",
             "  put KEY VALUE | get KEY | delete KEY",
             "  lease RESOURCE TTL_MS [HOLD_MS] [--wait MS]",
@@ -300,6 +310,7 @@ public final class LeasegridTool
             "  jmh [JMH ARGS]                JMH benchmarks, e.g. bin/leasegrid jmh -prof gc CodecBenchmark",
             "  bench                         leasegrid against Redis, the raw transport and a 3-node grid (~12 min)",
             "  recovery-bench [LEASES [RENEWALS_PER_LEASE]]   recovery time of a shard with many leases",
+            "  failover-bench [--runs N]     time N failovers of a primary killed with SIGKILL (~10 s each)",
             "  help [COMMAND]                this text, or one command's",
             "",
             "exit status: 0 done, 1 refused by the grid (or damage found by journal verify), 2 bad command line,",
@@ -321,6 +332,8 @@ public final class LeasegridTool
                 return nodeCommandLine();
             case "grid":
                 return GridCommand.commandLine();
+            case "failover-bench":
+                return FailoverBench.commandLine();
             case "stat":
                 return StatTool.statCommandLine();
             case "alerts":

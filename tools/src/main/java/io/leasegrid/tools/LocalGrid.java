@@ -1,6 +1,7 @@
 package io.leasegrid.tools;
 
 import io.leasegrid.node.GridNode;
+import io.leasegrid.node.control.ControlPlaneContext;
 
 import java.io.File;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -31,6 +33,7 @@ final class LocalGrid implements AutoCloseable
     private final int[] requestPorts;
     private final int[] replicationPorts;
     private final String members;
+    private final String controlMembers;
     private final List<String> settings;
     private final Process[] processes;
 
@@ -42,7 +45,8 @@ final class LocalGrid implements AutoCloseable
      */
     LocalGrid(final File root, final int nodes, final int basePort, final List<String> settings)
     {
-        this(root, ports(nodes, basePort, 0), ports(nodes, basePort, 10), settings);
+        this(root, ports(nodes, basePort, 0), ports(nodes, basePort, 10), ports(Math.min(3, nodes), basePort, 20),
+            settings);
     }
 
     /**
@@ -52,15 +56,30 @@ final class LocalGrid implements AutoCloseable
     {
         final int[] request = new int[nodes];
         final int[] replication = new int[nodes];
+        final int[] control = new int[Math.min(3, nodes)];
         for (int i = 0; i < nodes; i++)
         {
             request[i] = freeUdpPort();
             replication[i] = freeUdpPort();
         }
-        return new LocalGrid(root, request, replication, settings);
+        for (int i = 0; i < control.length; i++)
+        {
+            control[i] = freeUdpBlock(ControlPlaneContext.MemberEndpoint.PORTS_PER_MEMBER);
+        }
+        return new LocalGrid(root, request, replication, control, settings);
     }
 
-    private LocalGrid(final File root, final int[] requestPorts, final int[] replicationPorts, final List<String> settings)
+    /**
+     * @param controlPorts first port of each control plane member's block, node 1's first; the control plane (hosted
+     *                     by the first three nodes) appoints primaries and moves a dead node's partitions. A grid of
+     *                     fewer than three nodes, or one whose settings turn it off, has none.
+     */
+    private LocalGrid(
+        final File root,
+        final int[] requestPorts,
+        final int[] replicationPorts,
+        final int[] controlPorts,
+        final List<String> settings)
     {
         final int nodes = requestPorts.length;
         this.root = root;
@@ -75,6 +94,54 @@ final class LocalGrid implements AutoCloseable
                 .append("/127.0.0.1:").append(replicationPorts[i]);
         }
         members = spec.toString();
+        final StringBuilder control = new StringBuilder();
+        for (int i = 0; i < controlPorts.length; i++)
+        {
+            control.append(0 == i ? "" : ",").append(i + 1).append("=127.0.0.1:").append(controlPorts[i]);
+        }
+        boolean configured = false;
+        for (final String setting : settings)
+        {
+            configured |= setting.startsWith(ControlPlaneContext.MEMBERS_PROP_NAME + "=");
+        }
+        controlMembers = nodes < 3 || configured ? null : control.toString();
+    }
+
+    /**
+     * A block of consecutive UDP ports of loopback, free now, below the kernel's range for "any port" sockets (so that
+     * none of them is handed to a client while a member is down).
+     */
+    private static int freeUdpBlock(final int count) throws IOException
+    {
+        for (int attempt = 0; attempt < 1_000; attempt++)
+        {
+            final int first = ThreadLocalRandom.current().nextInt(20_000, 30_000);
+            boolean free = true;
+            for (int port = first; port < first + count && free; port++)
+            {
+                try (DatagramSocket socket = new DatagramSocket(port, InetAddress.getLoopbackAddress()))
+                {
+                    free = socket.getLocalPort() == port;
+                }
+                catch (final IOException ex)
+                {
+                    free = false;
+                }
+            }
+            if (free)
+            {
+                return first;
+            }
+        }
+        throw new IOException("no " + count + " consecutive free UDP ports in [20000, 30000)");
+    }
+
+    /**
+     * @return the control plane members the nodes are given, or null when the grid runs without one.
+     */
+    String controlMembers()
+    {
+        return controlMembers;
     }
 
     private static int[] ports(final int nodes, final int basePort, final int offset)
@@ -223,6 +290,10 @@ final class LocalGrid implements AutoCloseable
         command.add("-Xmx256m");
         command.add("-Dleasegrid.node.id=" + nodeId);
         command.add("-Dleasegrid.members=" + members);
+        if (null != controlMembers)
+        {
+            command.add("-D" + ControlPlaneContext.MEMBERS_PROP_NAME + "=" + controlMembers);
+        }
         command.add("-Dleasegrid.dir=" + dir.getPath());
         // Nodes of one machine cannot share the metrics port: none unless a setting below names one.
         command.add("-Dleasegrid.prometheus.port=-1");

@@ -48,6 +48,7 @@ public final class ControlPlaneClient implements Agent
     }
 
     private static final long RECONNECT_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long QUIET_START_NS = TimeUnit.SECONDS.toNanos(15);
     /** Phi above which a member counts as suspected (a 1 in 10^8 chance that it is merely late). */
     private static final long SUSPICION_PHI_MILLI = 8_000;
 
@@ -76,6 +77,8 @@ public final class ControlPlaneClient implements Agent
     private AeronCluster cluster;
     private long nextHeartbeatNs;
     private long nextConnectNs;
+    private long startedNs;
+    private boolean everConnected;
     private Int2ObjectHashMap<AtomicCounter> phiCounters = new Int2ObjectHashMap<>();
     private AtomicCounter leaseHeldCounter;
     private AtomicCounter tableVersionCounter;
@@ -132,6 +135,11 @@ public final class ControlPlaneClient implements Agent
         return this;
     }
 
+    public void onStart()
+    {
+        startedNs = clock.nanoTime();
+    }
+
     public String roleName()
     {
         return "leasegrid-control-client-" + nodeId;
@@ -176,7 +184,11 @@ public final class ControlPlaneClient implements Agent
         }
         catch (final RuntimeException ex)
         {
-            errorHandler.onError(ex);
+            if (null != cluster || everConnected || nowNs - startedNs > QUIET_START_NS)
+            {
+                // Not while the members start together: they take a few seconds to elect a leader.
+                errorHandler.onError(ex);
+            }
             CloseHelper.quietCloseAll(cluster, connecting);
             cluster = null;
             connecting = null;
@@ -216,6 +228,7 @@ public final class ControlPlaneClient implements Agent
         }
         connecting = null;
         cluster = connected;
+        everConnected = true;
         nextHeartbeatNs = nowNs;
         return 1;
     }

@@ -25,6 +25,9 @@ public final class ControlPlaneContext
     public static final long LEASE_MARGIN_MS_DEFAULT = 100;
     public static final String HEARTBEAT_INTERVAL_MS_PROP_NAME = "leasegrid.control.heartbeat.interval.ms";
     public static final long HEARTBEAT_INTERVAL_MS_DEFAULT = 100;
+    /** How long a partition that was never led waits for its placement primary, while a grid's nodes start. */
+    public static final String STARTUP_GRACE_MS_PROP_NAME = "leasegrid.control.startup.grace.ms";
+    public static final long STARTUP_GRACE_MS_DEFAULT = 5000;
     public static final String TICK_MS_PROP_NAME = "leasegrid.control.tick.ms";
     public static final long TICK_MS_DEFAULT = 20;
     public static final String LEADER_HEARTBEAT_TIMEOUT_MS_PROP_NAME = "leasegrid.control.leader.heartbeat.timeout.ms";
@@ -42,6 +45,7 @@ public final class ControlPlaneContext
     private long leaseMarginMs = Long.getLong(LEASE_MARGIN_MS_PROP_NAME, LEASE_MARGIN_MS_DEFAULT);
     private long heartbeatIntervalMs = Long.getLong(HEARTBEAT_INTERVAL_MS_PROP_NAME, HEARTBEAT_INTERVAL_MS_DEFAULT);
     private long tickMs = Long.getLong(TICK_MS_PROP_NAME, TICK_MS_DEFAULT);
+    private long startupGraceMs = Long.getLong(STARTUP_GRACE_MS_PROP_NAME, STARTUP_GRACE_MS_DEFAULT);
     private long leaderHeartbeatTimeoutMs =
         Long.getLong(LEADER_HEARTBEAT_TIMEOUT_MS_PROP_NAME, LEADER_HEARTBEAT_TIMEOUT_MS_DEFAULT);
     private long leaderHeartbeatIntervalMs =
@@ -75,9 +79,10 @@ public final class ControlPlaneContext
             throw new IllegalArgumentException(LEADER_HEARTBEAT_TIMEOUT_MS_PROP_NAME + "=" + leaderHeartbeatTimeoutMs +
                 " must exceed two leader heartbeat intervals");
         }
-        if (leaseMarginMs < 0)
+        if (leaseMarginMs < 0 || startupGraceMs < 0)
         {
-            throw new IllegalArgumentException(LEASE_MARGIN_MS_PROP_NAME + " must not be negative");
+            throw new IllegalArgumentException(LEASE_MARGIN_MS_PROP_NAME + " and " + STARTUP_GRACE_MS_PROP_NAME +
+                " must not be negative");
         }
         return this;
     }
@@ -210,6 +215,17 @@ public final class ControlPlaneContext
     public ControlPlaneContext heartbeatIntervalMs(final long heartbeatIntervalMs)
     {
         this.heartbeatIntervalMs = heartbeatIntervalMs;
+        return this;
+    }
+
+    public long startupGraceMs()
+    {
+        return startupGraceMs;
+    }
+
+    public ControlPlaneContext startupGraceMs(final long startupGraceMs)
+    {
+        this.startupGraceMs = startupGraceMs;
         return this;
     }
 

@@ -26,12 +26,15 @@ import java.util.concurrent.TimeUnit;
  * Threads: the driver's, the archive's, the consensus module's and the service's.
  * <p>
  * Its directory holds {@code cluster/} and {@code archive/}; the driver's directory is in shared memory, named after
- * the control plane directory so that members on one machine never share one. Cold path.
+ * the control plane directory so that members on one machine never share one. The caller holds the node's directory
+ * lock: mark files left in that directory by a killed process are removed at launch. Cold path.
  */
 public final class ControlPlaneMember implements AutoCloseable
 {
     private static final int TERM_LENGTH = 256 * 1024;
     private static final int SEGMENT_LENGTH = 4 * TERM_LENGTH;
+    /** Bytes of counter values in a control plane driver (Aeron's minimum): a member allocates a few dozen. */
+    public static final int COUNTERS_LENGTH = 1024 * 1024;
     private static final String SMALL_TERMS = "term-length=256k";
     /** Directories of control plane drivers in shared memory start with this (swept when killed nodes left them). */
     public static final String DRIVER_DIR_PREFIX = "leasegrid-control-";
@@ -83,8 +86,8 @@ public final class ControlPlaneMember implements AutoCloseable
             throw new IllegalArgumentException(ControlPlaneContext.DIR_PROP_NAME + " is not set");
         }
         final File baseDir = context.dir().getAbsoluteFile();
-        final String aeronDir = new File(DriverDirectories.base(),
-            DRIVER_DIR_PREFIX + memberId + "-" + Integer.toHexString(baseDir.getPath().hashCode())).getPath();
+        removeMarkFiles(baseDir);
+        final String aeronDir = driverDirectory(baseDir, memberId).getPath();
         final String host = self.host();
 
         final MediaDriver.Context driverContext = new MediaDriver.Context()
@@ -96,6 +99,8 @@ public final class ControlPlaneMember implements AutoCloseable
             .termBufferSparseFile(true)
             .publicationTermBufferLength(TERM_LENGTH)
             .ipcTermBufferLength(TERM_LENGTH)
+            // The default counters buffer made the driver's CnC file 48 MB; a member needs a few dozen counters.
+            .counterValuesBufferLength(COUNTERS_LENGTH)
             .errorHandler(errorHandler);
 
         final AeronArchive.Context replicationArchive = new AeronArchive.Context()
@@ -140,7 +145,7 @@ public final class ControlPlaneMember implements AutoCloseable
             .errorHandler(errorHandler);
 
         final ControlPlaneService service = new ControlPlaneService(placement, context.primaryLeaseMs(),
-            context.leaseMarginMs(), context.heartbeatIntervalMs(), context.tickMs());
+            context.leaseMarginMs(), context.heartbeatIntervalMs(), context.tickMs(), context.startupGraceMs());
         final ClusteredServiceContainer.Context serviceContext = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)
             .archiveContext(localArchive.clone())
@@ -161,6 +166,40 @@ public final class ControlPlaneMember implements AutoCloseable
             CloseHelper.quietClose(driver);
             throw ex;
         }
+    }
+
+    /**
+     * Aeron's archive and cluster refuse to start while a mark file in their directory looks active, which after a
+     * SIGKILL lasts until its timeout. Only the node holding the data directory's lock launches its member, so any
+     * mark file found here was left by a process that is gone.
+     */
+    private static void removeMarkFiles(final File baseDir)
+    {
+        for (final String sub : new String[] { "archive", "cluster" })
+        {
+            final File[] marks = new File(baseDir, sub).listFiles(
+                (dir, name) -> name.endsWith(".dat") && name.contains("-mark"));
+            if (null != marks)
+            {
+                for (final File mark : marks)
+                {
+                    if (!mark.delete() && mark.exists())
+                    {
+                        throw new IllegalStateException("cannot remove the stale mark file " + mark);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * @return where the media driver of member {@code memberId} with control plane directory {@code controlDir} keeps
+     * its files: in shared memory, named after the directory so that members on one machine never share one.
+     */
+    public static File driverDirectory(final File controlDir, final int memberId)
+    {
+        return new File(DriverDirectories.base(), DRIVER_DIR_PREFIX + memberId + "-" +
+            Integer.toHexString(controlDir.getAbsoluteFile().getPath().hashCode()));
     }
 
     private static BackoffIdleStrategy idle()

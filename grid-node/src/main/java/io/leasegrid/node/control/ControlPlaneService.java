@@ -59,16 +59,18 @@ public final class ControlPlaneService implements ClusteredService
      * @param marginMs         added before a lease counts as surely expired.
      * @param heartbeatIntervalMs how often nodes send heartbeats.
      * @param tickIntervalMs   how often leases are checked.
+     * @param startupGraceMs   how long a partition never led waits for its placement primary.
      */
     public ControlPlaneService(
         final ReplicaPlacement placement,
         final long primaryLeaseMs,
         final long marginMs,
         final long heartbeatIntervalMs,
-        final long tickIntervalMs)
+        final long tickIntervalMs,
+        final long startupGraceMs)
     {
         this.placement = placement;
-        this.state = new ControlPlaneState(placement, primaryLeaseMs, marginMs, heartbeatIntervalMs);
+        this.state = new ControlPlaneState(placement, primaryLeaseMs, marginMs, heartbeatIntervalMs, startupGraceMs);
         this.tickIntervalMs = tickIntervalMs;
         this.statusIntervalMs = 1000;
     }

@@ -42,6 +42,7 @@ public final class ControlPlaneState
     private final long primaryLeaseMs;
     private final long marginMs;
     private final long heartbeatIntervalMs;
+    private final long startupGraceMs;
     private final Int2ObjectHashMap<MemberRecord> members = new Int2ObjectHashMap<>();
 
     private final long[] epoch;
@@ -60,20 +61,27 @@ public final class ControlPlaneState
      * @param primaryLeaseMs      how long a heartbeat's acceptance keeps its node's primary lease.
      * @param marginMs            added to a lease's end before it counts as surely expired.
      * @param heartbeatIntervalMs how often nodes send heartbeats (seeds the failure detector).
+     * @param startupGraceMs      how long a partition never led waits for its placement primary to report.
      */
     public ControlPlaneState(
-        final ReplicaPlacement placement, final long primaryLeaseMs, final long marginMs, final long heartbeatIntervalMs)
+        final ReplicaPlacement placement,
+        final long primaryLeaseMs,
+        final long marginMs,
+        final long heartbeatIntervalMs,
+        final long startupGraceMs)
     {
-        if (primaryLeaseMs <= 0 || marginMs < 0 || heartbeatIntervalMs <= 0 || heartbeatIntervalMs >= primaryLeaseMs)
+        if (primaryLeaseMs <= 0 || marginMs < 0 || heartbeatIntervalMs <= 0 || heartbeatIntervalMs >= primaryLeaseMs ||
+            startupGraceMs < 0)
         {
             throw new IllegalArgumentException("primary lease " + primaryLeaseMs + " ms must be positive and longer " +
-                "than the heartbeat interval " + heartbeatIntervalMs + " ms; margin " + marginMs + " ms must not be " +
-                "negative");
+                "than the heartbeat interval " + heartbeatIntervalMs + " ms; margin " + marginMs + " ms and startup " +
+                "grace " + startupGraceMs + " ms must not be negative");
         }
         this.placement = placement;
         this.primaryLeaseMs = primaryLeaseMs;
         this.marginMs = marginMs;
         this.heartbeatIntervalMs = heartbeatIntervalMs;
+        this.startupGraceMs = startupGraceMs;
         final int partitions = placement.partitionCount();
         epoch = new long[partitions];
         primary = new int[partitions];
@@ -190,10 +198,10 @@ public final class ControlPlaneState
             return false;
         }
         final int placed = replicaSet[0];
-        if (0 == epoch[partitionId] && best.nodeId != placed && nowMs - firstReportMs[partitionId] < primaryLeaseMs)
+        if (0 == epoch[partitionId] && best.nodeId != placed && nowMs - firstReportMs[partitionId] < startupGraceMs)
         {
-            // A grid starting up: its nodes come up one by one. Wait a lease's length for the placement's primary, so
-            // that primaries spread as the ring spreads them, before appointing whoever reported first.
+            // A grid starting up: its nodes come up one by one. Wait a while for the placement's primary, so that
+            // primaries spread as the ring spreads them, before appointing whoever reported first.
             return false;
         }
         final long newEpoch = Math.max(epoch[partitionId], highestEpochNamed[partitionId]) + 1;

@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 public final class CopyStandings implements ControlPlaneClient.CopyReporter
 {
+    private static final long UNKNOWN = -1;
+
     private final int[] heldPartitions;
     private final AtomicLongArray epoch;
     private final AtomicLongArray lastEntryEpoch;
@@ -27,6 +29,10 @@ public final class CopyStandings implements ControlPlaneClient.CopyReporter
         epoch = new AtomicLongArray(partitionCount);
         lastEntryEpoch = new AtomicLongArray(partitionCount);
         nextPosition = new AtomicLongArray(partitionCount);
+        for (int p = 0; p < partitionCount; p++)
+        {
+            nextPosition.set(p, UNKNOWN);
+        }
     }
 
     /**
@@ -36,14 +42,23 @@ public final class CopyStandings implements ControlPlaneClient.CopyReporter
     {
         this.epoch.lazySet(partitionId, epoch);
         this.lastEntryEpoch.lazySet(partitionId, lastEntryEpoch);
-        this.nextPosition.lazySet(partitionId, nextPosition);
+        // Last: a reader that sees the position sees the epochs written with it.
+        this.nextPosition.set(partitionId, nextPosition);
     }
 
+    /**
+     * Report every copy whose shard has said where it stands; one not yet recovered is left out, so that the control
+     * plane never appoints from a copy nobody has looked at (nor picks an epoch below one it holds).
+     */
     public void report(final ControlPlaneClient.CopySink sink)
     {
         for (final int partitionId : heldPartitions)
         {
-            sink.copy(partitionId, epoch.get(partitionId), lastEntryEpoch.get(partitionId), nextPosition.get(partitionId));
+            final long next = nextPosition.get(partitionId);
+            if (UNKNOWN != next)
+            {
+                sink.copy(partitionId, epoch.get(partitionId), lastEntryEpoch.get(partitionId), next);
+            }
         }
     }
 }

@@ -81,6 +81,14 @@ public enum CounterType
     }
 
     /**
+     * @return true for counters the node keeps once (its control plane link), not one per shard.
+     */
+    public boolean perNode()
+    {
+        return MEMBER_PHI == this || PRIMARY_LEASE_HELD == this || CONTROL_TABLE_VERSION == this;
+    }
+
+    /**
      * @return true for counters kept per partition rather than per shard.
      */
     public boolean perPartition()

@@ -33,7 +33,8 @@ public final class ShardCounters
         this.shardId = shardId;
         for (final CounterType type : CounterType.values())
         {
-            if (CounterType.REQUESTS_BY_TYPE != type && CounterType.ERRORS_BY_CODE != type && !type.perPartition())
+            if (CounterType.REQUESTS_BY_TYPE != type && CounterType.ERRORS_BY_CODE != type && !type.perPartition() &&
+                !type.perNode())
             {
                 counters[type.ordinal()] = allocate(manager, type, shardId, 0, type.metricName());
             }

@@ -20,12 +20,13 @@ class ControlPlaneStateTest
     private static final long LEASE_MS = 1000;
     private static final long MARGIN_MS = 100;
     private static final long HEARTBEAT_MS = 100;
+    private static final long GRACE_MS = 3000;
     private static final long START_MS = 1_700_000_000_000L;
 
     private final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(
         "1=127.0.0.1:7001/127.0.0.1:7002,2=127.0.0.1:7003/127.0.0.1:7004,3=127.0.0.1:7005/127.0.0.1:7006"),
         PARTITIONS, 3, 2);
-    private final ControlPlaneState state = new ControlPlaneState(placement, LEASE_MS, MARGIN_MS, HEARTBEAT_MS);
+    private final ControlPlaneState state = new ControlPlaneState(placement, LEASE_MS, MARGIN_MS, HEARTBEAT_MS, GRACE_MS);
     private final long[] runIds = { 0, 101, 201, 301 };
     private final long[][] nextPosition = new long[4][PARTITIONS];
     private final long[][] lastEntryEpoch = new long[4][PARTITIONS];
@@ -51,12 +52,12 @@ class ControlPlaneStateTest
         }
         assertEquals(1, state.version());
 
-        heartbeat(1, START_MS + LEASE_MS - 10);
-        heartbeat(2, START_MS + LEASE_MS - 10);
-        assertFalse(state.onTick(START_MS + LEASE_MS - 10), "node 3 may still come up");
-        heartbeat(1, START_MS + LEASE_MS);
-        heartbeat(2, START_MS + LEASE_MS);
-        assertTrue(state.onTick(START_MS + LEASE_MS));
+        heartbeat(1, START_MS + GRACE_MS - 10);
+        heartbeat(2, START_MS + GRACE_MS - 10);
+        assertFalse(state.onTick(START_MS + GRACE_MS - 10), "node 3 may still come up");
+        heartbeat(1, START_MS + GRACE_MS);
+        heartbeat(2, START_MS + GRACE_MS);
+        assertTrue(state.onTick(START_MS + GRACE_MS));
         for (int p = 0; p < PARTITIONS; p++)
         {
             final int[] replicas = placement.replicaSet(p);
@@ -206,7 +207,7 @@ class ControlPlaneStateTest
         heartbeat(3, START_MS + 2_000);
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(64 * 1024);
         final int length = state.encode(buffer);
-        final ControlPlaneState copy = new ControlPlaneState(placement, LEASE_MS, MARGIN_MS, HEARTBEAT_MS);
+        final ControlPlaneState copy = new ControlPlaneState(placement, LEASE_MS, MARGIN_MS, HEARTBEAT_MS, GRACE_MS);
         copy.load(buffer, length);
         assertEquals(state.version(), copy.version());
 
@@ -220,7 +221,7 @@ class ControlPlaneStateTest
         assertEquals(state.version(), copy.version());
 
         final ControlPlaneState other = new ControlPlaneState(new ReplicaPlacement(placement.members(),
-            PARTITIONS + 1, 3, 2), LEASE_MS, MARGIN_MS, HEARTBEAT_MS);
+            PARTITIONS + 1, 3, 2), LEASE_MS, MARGIN_MS, HEARTBEAT_MS, GRACE_MS);
         assertThrows(IllegalStateException.class, () -> other.load(buffer, length));
     }
 

@@ -1,0 +1,221 @@
+package io.leasegrid.tools;
+
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.leasegrid.client.GridClient;
+import io.leasegrid.client.GridClientContext;
+import io.leasegrid.client.GridException;
+import io.leasegrid.codec.Partitioner;
+import io.leasegrid.node.control.ControlPlaneContext;
+import io.leasegrid.node.status.CounterType;
+import io.leasegrid.node.status.StatusFile;
+import org.agrona.CloseHelper;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * {@code bin/leasegrid failover-bench}: how long a partition is unavailable when its primary dies. A three-node grid
+ * with the control plane on loopback; each run SIGKILLs the node that leads the most partitions, times from the kill
+ * to the first write a client gets acknowledged on one of its partitions, then restarts the node and waits for the
+ * grid to settle. The client learns of the death as a user's would: its request to the dead node goes unanswered
+ * (request timeout 500 ms) or its session falls silent, then it asks another node for the map.
+ */
+final class FailoverBench
+{
+    private static final int NODES = 3;
+    private static final Duration REQUEST_TIMEOUT = Duration.ofMillis(500);
+
+    private FailoverBench()
+    {
+    }
+
+    static CommandLine commandLine()
+    {
+        return new CommandLine("bin/leasegrid failover-bench [--runs N]",
+            "Kill the primary of most partitions of a local three-node grid N times (default 20) and time each " +
+            "failover: from SIGKILL to the first acknowledged write on one of its partitions. Prints every run and " +
+            "p50/p90/max; takes about 10 s per run.")
+            .option("--runs", "failovers to time (1 to 1000, default 20)");
+    }
+
+    static int run(final String[] args) throws Exception
+    {
+        final CommandLine line = commandLine().parse(args);
+        final int runs = null == line.option("--runs") ? 20 :
+            (int)CommandLine.number("--runs", line.option("--runs"), 1, 1_000);
+        final File dir = Files.createTempDirectory("leasegrid-failover").toFile();
+        LocalGrid grid = null;
+        MediaDriver clientDriver = null;
+        GridClient client = null;
+        try
+        {
+            grid = LocalGrid.onFreePorts(dir, NODES, List.of("leasegrid.session.timeout.ms=3000"));
+            grid.startAll();
+            final ControlPlaneContext defaults = new ControlPlaneContext();
+            System.out.println("leasegrid failover-bench: " + runs + " runs on a local grid of " + NODES + " nodes; " +
+                "primary lease " + defaults.primaryLeaseMs() + " ms, margin " + defaults.leaseMarginMs() +
+                " ms, heartbeat " + defaults.heartbeatIntervalMs() + " ms, client request timeout " +
+                REQUEST_TIMEOUT.toMillis() + " ms");
+            clientDriver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+                .aeronDirectoryName(new File(dir, "client-aeron").getPath())
+                .threadingMode(ThreadingMode.SHARED)
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true));
+            client = GridClient.connect(new GridClientContext()
+                .aeronDir(clientDriver.aeronDirectoryName())
+                .requestChannel(grid.requestChannel(2))
+                .responseChannel("aeron:udp?endpoint=127.0.0.1:0")
+                .requestTimeout(REQUEST_TIMEOUT)
+                .connectTimeout(Duration.ofSeconds(20)));
+
+            final long[] millis = new long[runs];
+            for (int run = 0; run < runs; run++)
+            {
+                final int victim = awaitSettled(grid);
+                final String key = keyLedBy(grid, victim);
+                putUntilAcknowledged(client, key, "before", TimeUnit.SECONDS.toNanos(30));
+                final long killedNs = System.nanoTime();
+                grid.kill(victim);
+                putUntilAcknowledged(client, key, "after", TimeUnit.SECONDS.toNanos(30));
+                millis[run] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedNs);
+                System.out.printf("   run %2d: node %d killed, %s writable again after %,d ms%n", run + 1, victim, key,
+                    millis[run]);
+                grid.start(victim);
+            }
+            Arrays.sort(millis);
+            System.out.printf("failover, SIGKILL to first acknowledged write, ms: p50 %,d  p90 %,d  max %,d  (min %,d)%n",
+                millis[runs / 2], millis[Math.min(runs - 1, (int)Math.ceil(runs * 0.9) - 1)], millis[runs - 1],
+                millis[0]);
+            return ExitCodes.OK;
+        }
+        finally
+        {
+            CloseHelper.quietClose(client);
+            CloseHelper.quietClose(clientDriver);
+            if (null != grid)
+            {
+                grid.close();
+            }
+        }
+    }
+
+    /**
+     * Wait until every node runs, holds its primary lease and every partition has a primary; then pick the node that
+     * leads the most partitions.
+     */
+    private static int awaitSettled(final LocalGrid grid)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            int led = 0;
+            int most = 0;
+            int victim = 0;
+            boolean leases = true;
+            for (int nodeId = 1; nodeId <= NODES; nodeId++)
+            {
+                final int[] counts = primaryCount(grid, nodeId);
+                led += counts[0];
+                leases &= 1 == counts[1];
+                if (counts[0] > most)
+                {
+                    most = counts[0];
+                    victim = nodeId;
+                }
+            }
+            if (leases && led >= Partitioner.DEFAULT_PARTITION_COUNT)
+            {
+                return victim;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        throw new IllegalStateException("the grid did not settle within 60 s (every partition led, every lease held)");
+    }
+
+    /**
+     * @return { partitions the node leads, 1 when it holds its primary lease }.
+     */
+    private static int[] primaryCount(final LocalGrid grid, final int nodeId)
+    {
+        if (!grid.isRunning(nodeId))
+        {
+            return new int[2];
+        }
+        try (StatusFile status = StatusFile.open(grid.dir(nodeId)))
+        {
+            final int[] counts = new int[2];
+            status.counters().forEach((counterId, typeId, key, label) ->
+            {
+                final long value = status.counters().getCounterValue(counterId);
+                if (CounterType.PARTITION_ROLE.typeId() == typeId && 1 == value)
+                {
+                    counts[0]++;
+                }
+                else if (CounterType.PRIMARY_LEASE_HELD.typeId() == typeId)
+                {
+                    counts[1] = (int)value;
+                }
+            });
+            return counts;
+        }
+        catch (final RuntimeException ex)
+        {
+            return new int[2];
+        }
+    }
+
+    private static String keyLedBy(final LocalGrid grid, final int nodeId)
+    {
+        final List<Integer> led = new ArrayList<>();
+        try (StatusFile status = StatusFile.open(grid.dir(nodeId)))
+        {
+            status.counters().forEach((counterId, typeId, key, label) ->
+            {
+                if (CounterType.PARTITION_ROLE.typeId() == typeId && 1 == status.counters().getCounterValue(counterId))
+                {
+                    led.add(key.getInt(4));
+                }
+            });
+        }
+        for (int i = 0; i < 100_000; i++)
+        {
+            final String key = "failover:" + i;
+            if (led.contains(Partitioner.partition(key.getBytes(StandardCharsets.UTF_8),
+                Partitioner.DEFAULT_PARTITION_COUNT)))
+            {
+                return key;
+            }
+        }
+        throw new IllegalStateException("no key found on node " + nodeId);
+    }
+
+    private static void putUntilAcknowledged(
+        final GridClient client, final String key, final String value, final long timeoutNs)
+    {
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        GridException last = null;
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            try
+            {
+                client.put(key, value.getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            catch (final GridException ex)
+            {
+                last = ex;
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+        }
+        throw new IllegalStateException("no write on " + key + " acknowledged within " +
+            TimeUnit.NANOSECONDS.toSeconds(timeoutNs) + " s; last: " + last);
+    }
+}
