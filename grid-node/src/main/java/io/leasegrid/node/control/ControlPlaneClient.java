@@ -326,6 +326,10 @@ public final class ControlPlaneClient implements Agent
             }
         }
         assignments = new PartitionAssignments(version, changedAtMs, epoch, primary, primaryRunId);
+        if (null != tableVersionCounter)
+        {
+            tableVersionCounter.setRelease(version);
+        }
     }
 
     private void onStatus(final DirectBuffer buffer, final int offset)
