@@ -264,7 +264,9 @@ public final class GridNode implements AutoCloseable
         {
             runId = ThreadLocalRandom.current().nextLong();
         }
-        controlClient = new ControlPlaneClient(controlContext, controlAeron, context.nodeId(), runId, copyStandings,
+        final String requestEndpoint = context.self().requestEndpoint();
+        controlClient = new ControlPlaneClient(controlContext, controlAeron,
+            requestEndpoint.substring(0, requestEndpoint.lastIndexOf(':')), context.nodeId(), runId, copyStandings,
             SystemNanoClock.INSTANCE, errorHandler);
         runners.add(new AgentRunner(new SleepingMillisIdleStrategy(1), errorHandler, null, controlClient));
     }

@@ -30,21 +30,22 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ControlPlaneClient implements Agent
 {
-    /** What a node says about its copies in each heartbeat. */
+    /** What a node says about its copies in a heartbeat. */
     @FunctionalInterface
     public interface CopyReporter
     {
         /**
-         * Call {@code sink} once per partition the node holds a copy of.
+         * Call {@code sink} once per copy the control plane needs to hear about under {@code table}: those of
+         * partitions without a primary (heartbeats stay small while every partition is led).
          */
-        void report(CopySink sink);
+        void report(PartitionAssignments table, CopySink sink);
     }
 
     /** Receives one copy's standing. */
     @FunctionalInterface
     public interface CopySink
     {
-        void copy(int partitionId, long epoch, long lastEntryEpoch, long nextPosition);
+        void copy(int partitionId, long epoch, long lastEntryEpoch, long nextPosition, long tableVersion);
     }
 
     private static final long RECONNECT_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(200);
@@ -54,6 +55,7 @@ public final class ControlPlaneClient implements Agent
 
     private final ControlPlaneContext context;
     private final Aeron aeron;
+    private final String egressHost;
     private final int nodeId;
     private final long runId;
     private final CopyReporter reporter;
@@ -70,6 +72,9 @@ public final class ControlPlaneClient implements Agent
     private final MemberStatusDecoder statusDecoder = new MemberStatusDecoder();
     private final ExpandableArrayBuffer heartbeatBuffer = new ExpandableArrayBuffer(4096);
     private final EgressListener egressListener = this::onEgress;
+    private final CopySink reportSink = this::onCopy;
+    private long[] reportBuffer = new long[5 * 64];
+    private int reportCount;
 
     private volatile PartitionAssignments assignments = PartitionAssignments.NONE;
     private volatile Int2ObjectHashMap<double[]> phiByNode = new Int2ObjectHashMap<>();
@@ -94,10 +99,12 @@ public final class ControlPlaneClient implements Agent
      * @param runId    differs in every run of this node's process.
      * @param reporter says where the node's copies stand, on this agent's thread.
      * @param clock    the node's monotonic clock (the same one the shards check the lease with).
+     * @param egressHost the node's own address, where the control plane's answers come to.
      */
     public ControlPlaneClient(
         final ControlPlaneContext context,
         final Aeron aeron,
+        final String egressHost,
         final int nodeId,
         final long runId,
         final CopyReporter reporter,
@@ -110,6 +117,7 @@ public final class ControlPlaneClient implements Agent
         }
         this.context = context.conclude();
         this.aeron = aeron;
+        this.egressHost = egressHost;
         this.nodeId = nodeId;
         this.runId = runId;
         this.reporter = reporter;
@@ -217,7 +225,7 @@ public final class ControlPlaneClient implements Agent
                 .ownsAeronClient(false)
                 .ingressChannel("aeron:udp?term-length=256k")
                 .ingressEndpoints(context.ingressEndpoints())
-                .egressChannel("aeron:udp?endpoint=" + egressHost() + ":0|term-length=1m")
+                .egressChannel("aeron:udp?endpoint=" + egressHost + ":0|term-length=1m")
                 .messageTimeoutNs(TimeUnit.SECONDS.toNanos(2))
                 .egressListener(egressListener));
         }
@@ -233,28 +241,46 @@ public final class ControlPlaneClient implements Agent
         return 1;
     }
 
-    private String egressHost()
-    {
-        return context.memberEndpoints().get(0).host();
-    }
-
     private void sendHeartbeat(final long nowNs)
     {
+        final PartitionAssignments table = assignments;
         heartbeatEncoder.wrapAndApplyHeader(heartbeatBuffer, 0, headerEncoder)
             .nodeId(nodeId)
             .runId(runId)
             .sentNs(nowNs)
-            .tableVersion(assignments.version());
-        final int[] count = { 0 };
-        reporter.report((partitionId, epoch, lastEntryEpoch, nextPosition) -> count[0]++);
-        final NodeHeartbeatEncoder.CopiesEncoder copies = heartbeatEncoder.copiesCount(count[0]);
-        reporter.report((partitionId, epoch, lastEntryEpoch, nextPosition) -> copies.next()
-            .partitionId(partitionId)
-            .epoch(epoch)
-            .lastEntryEpoch(lastEntryEpoch)
-            .nextPosition(nextPosition));
+            .tableVersion(table.version());
+        // One reading of the standings, then the group: its count must be known before its entries.
+        reportCount = 0;
+        reporter.report(table, reportSink);
+        final NodeHeartbeatEncoder.CopiesEncoder copies = heartbeatEncoder.copiesCount(reportCount);
+        for (int i = 0; i < reportCount; i++)
+        {
+            final int base = i * 5;
+            copies.next()
+                .partitionId((int)reportBuffer[base])
+                .epoch(reportBuffer[base + 1])
+                .lastEntryEpoch(reportBuffer[base + 2])
+                .nextPosition(reportBuffer[base + 3])
+                .tableVersion(reportBuffer[base + 4]);
+        }
         // A heartbeat that cannot go out now is simply late: the next one says the same, newer.
         cluster.offer(heartbeatBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength());
+    }
+
+    private void onCopy(
+        final int partitionId, final long epoch, final long lastEntryEpoch, final long nextPosition, final long version)
+    {
+        final int base = reportCount * 5;
+        if (base + 5 > reportBuffer.length)
+        {
+            reportBuffer = java.util.Arrays.copyOf(reportBuffer, reportBuffer.length * 2);
+        }
+        reportBuffer[base] = partitionId;
+        reportBuffer[base + 1] = epoch;
+        reportBuffer[base + 2] = lastEntryEpoch;
+        reportBuffer[base + 3] = nextPosition;
+        reportBuffer[base + 4] = version;
+        reportCount++;
     }
 
     private void onEgress(
@@ -371,7 +397,10 @@ public final class ControlPlaneClient implements Agent
      */
     public boolean mayServeAsPrimary(final int partitionId, final long nowNs)
     {
-        return assignments.isPrimary(partitionId, nodeId, runId) && lease.isHeld(nowNs);
+        // The lease first: one held now was renewed for a table no newer than the one read after it, so that table
+        // is the truth about this partition (reading the table first could pair an old table with a lease renewed for
+        // a newer one that moved the partition away).
+        return lease.isHeld(nowNs) && assignments.isPrimary(partitionId, nodeId, runId);
     }
 
     /**

@@ -142,6 +142,7 @@ public final class ControlPlaneMember implements AutoCloseable
             .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(context.electionTimeoutMs()))
             .sessionTimeoutNs(TimeUnit.SECONDS.toNanos(5))
             .idleStrategySupplier(ControlPlaneMember::idle)
+            .clusterClock(new MonotonicClusterClock())
             .errorHandler(errorHandler);
 
         final ControlPlaneService service = new ControlPlaneService(placement, context.primaryLeaseMs(),

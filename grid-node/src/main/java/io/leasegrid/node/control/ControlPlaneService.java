@@ -1,6 +1,7 @@
 package io.leasegrid.node.control;
 
 import io.aeron.ExclusivePublication;
+import io.aeron.Publication;
 import io.aeron.Image;
 import io.aeron.cluster.codecs.CloseReason;
 import io.aeron.cluster.service.ClientSession;
@@ -20,6 +21,8 @@ import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * The control plane's clustered service: Aeron Cluster replicates its log (heartbeats from grid nodes, timer ticks) to
  * every member and elects the one that answers; this class turns the log into {@link ControlPlaneState} and answers
@@ -35,6 +38,7 @@ public final class ControlPlaneService implements ClusteredService
     private static final long TICK_TIMER_ID = 1;
     private static final int SNAPSHOT_FRAGMENT_LIMIT = 16;
     private static final int SNAPSHOT_MAGIC = 0x4c47_4350;
+    private static final int SNAPSHOT_CHUNK = 16 * 1024;
 
     private final ReplicaPlacement placement;
     private final ControlPlaneState state;
@@ -47,7 +51,6 @@ public final class ControlPlaneService implements ClusteredService
     private final PartitionTableUpdateEncoder tableEncoder = new PartitionTableUpdateEncoder();
     private final MemberStatusEncoder statusEncoder = new MemberStatusEncoder();
     private final ExpandableArrayBuffer egressBuffer = new ExpandableArrayBuffer(1024);
-    private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
     private Cluster cluster;
     private IdleStrategy idleStrategy;
     private long nextStatusMs;
@@ -130,7 +133,7 @@ public final class ControlPlaneService implements ClusteredService
         for (final NodeHeartbeatDecoder.CopiesDecoder copy : heartbeatDecoder.copies())
         {
             state.onCopyReport(nodeId, copy.partitionId(), copy.epoch(), copy.lastEntryEpoch(), copy.nextPosition(),
-                timestamp);
+                copy.tableVersion(), timestamp);
         }
         if (heartbeatDecoder.tableVersion() != state.version())
         {
@@ -173,17 +176,39 @@ public final class ControlPlaneService implements ClusteredService
 
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
-        snapshotBuffer.putInt(0, SNAPSHOT_MAGIC);
-        final UnsafeBuffer body = new UnsafeBuffer(new byte[stateCapacity()]);
-        final int length = state.encode(body);
-        snapshotBuffer.putInt(4, length);
-        snapshotBuffer.putBytes(8, body, 0, length);
+        final ExpandableArrayBuffer whole = new ExpandableArrayBuffer(8 + stateCapacity());
+        final int length = state.encode(new UnsafeBuffer(whole, 8, whole.capacity() - 8));
+        whole.putInt(0, SNAPSHOT_MAGIC);
+        whole.putInt(4, length);
+        // In pieces well under the largest message a small term allows; the loader joins them in order.
         final int total = 8 + length;
-        idleStrategy.reset();
-        while (snapshotPublication.offer(snapshotBuffer, 0, total) < 0)
+        for (int offset = 0; offset < total; offset += SNAPSHOT_CHUNK)
         {
-            idleStrategy.idle();
+            final int chunk = Math.min(SNAPSHOT_CHUNK, total - offset);
+            idleStrategy.reset();
+            long result;
+            while ((result = snapshotPublication.offer(whole, offset, chunk)) < 0)
+            {
+                if (Publication.CLOSED == result || Publication.MAX_POSITION_EXCEEDED == result)
+                {
+                    throw new IllegalStateException("control plane snapshot publication refused: " + result);
+                }
+                idleStrategy.idle();
+            }
         }
+    }
+
+    public void onNewLeadershipTermEvent(
+        final long leadershipTermId,
+        final long logPosition,
+        final long timestamp,
+        final long termBaseLogPosition,
+        final int leaderMemberId,
+        final int logSessionId,
+        final TimeUnit timeUnit,
+        final int appVersion)
+    {
+        state.onNewLeadershipTerm(timeUnit.toMillis(timestamp));
     }
 
     public void onRoleChange(final Cluster.Role newRole)
@@ -215,6 +240,10 @@ public final class ControlPlaneService implements ClusteredService
         idleStrategy.reset();
         while (!snapshotImage.isEndOfStream())
         {
+            if (snapshotImage.isClosed())
+            {
+                throw new IllegalStateException("control plane snapshot image closed before its end");
+            }
             idleStrategy.idle(snapshotImage.poll(assembler, SNAPSHOT_FRAGMENT_LIMIT));
         }
         if (assembledLength[0] < 8 || SNAPSHOT_MAGIC != assembled.getInt(0))
@@ -228,7 +257,7 @@ public final class ControlPlaneService implements ClusteredService
     private int stateCapacity()
     {
         final int partitions = placement.partitionCount();
-        return 24 + partitions * 44 + placement.members().size() * (28 + partitions * 32);
+        return 24 + partitions * 52 + placement.members().size() * (28 + partitions * 40);
     }
 
     private int encodeTable()

@@ -51,6 +51,8 @@ public final class ControlPlaneState
     private final long[] highestEpochNamed;
     /** Cluster time from which reports count for a partition without a primary. */
     private final long[] vacantSinceMs;
+    /** Version of the table that made the partition vacant: reports count once the copy's shard had taken it. */
+    private final long[] vacatedVersion;
     /** Cluster time of the first report of a copy of the partition: its first appointment waits for the placement. */
     private final long[] firstReportMs;
     private long version;
@@ -88,6 +90,7 @@ public final class ControlPlaneState
         primaryRunId = new long[partitions];
         highestEpochNamed = new long[partitions];
         vacantSinceMs = new long[partitions];
+        vacatedVersion = new long[partitions];
         firstReportMs = new long[partitions];
         Arrays.fill(firstReportMs, MemberRecord.NO_REPORT);
     }
@@ -123,7 +126,12 @@ public final class ControlPlaneState
      * Where a node's copy of a partition stands, from the heartbeat just accepted by {@link #onHeartbeat}.
      */
     public void onCopyReport(
-        final int nodeId, final int partitionId, final long epoch, final long lastEntryEpoch, final long nextPosition,
+        final int nodeId,
+        final int partitionId,
+        final long epoch,
+        final long lastEntryEpoch,
+        final long nextPosition,
+        final long tableVersion,
         final long nowMs)
     {
         final MemberRecord member = members.get(nodeId);
@@ -132,12 +140,26 @@ public final class ControlPlaneState
         {
             return;
         }
-        member.report(partitionId, nowMs, epoch, lastEntryEpoch, nextPosition);
+        member.report(partitionId, nowMs, epoch, lastEntryEpoch, nextPosition, tableVersion);
         if (MemberRecord.NO_REPORT == firstReportMs[partitionId])
         {
             firstReportMs[partitionId] = nowMs;
         }
         highestEpochNamed[partitionId] = Math.max(highestEpochNamed[partitionId], Math.max(epoch, lastEntryEpoch));
+    }
+
+    /**
+     * A new leader took over at {@code termStartMs} on its own clock, which may run ahead of the old leader's: every
+     * lease counts again from the new term, so that no clock offset between members can end one early. (Heartbeats
+     * sent during the election were lost anyway; this only delays what the old clock would have decided.)
+     */
+    public void onNewLeadershipTerm(final long termStartMs)
+    {
+        for (final MemberRecord member : members.values())
+        {
+            member.lastHeartbeatMs = Math.max(member.lastHeartbeatMs, termStartMs);
+            member.previousRunLastHeartbeatMs = Math.max(member.previousRunLastHeartbeatMs, termStartMs);
+        }
     }
 
     /**
@@ -162,6 +184,7 @@ public final class ControlPlaneState
                 primary[p] = NO_PRIMARY;
                 primaryRunId[p] = 0;
                 vacantSinceMs[p] = surelyExpiredAtMs;
+                vacatedVersion[p] = version + 1;
                 changed = true;
             }
             changed |= appoint(p, nowMs);
@@ -183,8 +206,12 @@ public final class ControlPlaneState
         for (final int nodeId : replicaSet)
         {
             final MemberRecord member = members.get(nodeId);
+            // A report counts when its copy's shard had already seen the partition vacant (so it said where it
+            // stands after the old primary surely stopped answering, however late the heartbeat arrived), and the
+            // report arrived after the vacancy.
             if (null != member && member.reportedAtMs[partitionId] >= since &&
-                member.reportedAtMs[partitionId] != MemberRecord.NO_REPORT)
+                member.reportedAtMs[partitionId] != MemberRecord.NO_REPORT &&
+                member.tableVersion[partitionId] >= vacatedVersion[partitionId])
             {
                 fresh++;
                 if (null == best || member.reportsMoreThan(partitionId, best))
@@ -244,7 +271,8 @@ public final class ControlPlaneState
             buffer.putLong(offset + 20, highestEpochNamed[p]);
             buffer.putLong(offset + 28, vacantSinceMs[p]);
             buffer.putLong(offset + 36, firstReportMs[p]);
-            offset += 44;
+            buffer.putLong(offset + 44, vacatedVersion[p]);
+            offset += 52;
         }
         buffer.putInt(offset, members.size());
         offset += Integer.BYTES;
@@ -261,7 +289,8 @@ public final class ControlPlaneState
                 buffer.putLong(offset + 8, member.epoch[p]);
                 buffer.putLong(offset + 16, member.lastEntryEpoch[p]);
                 buffer.putLong(offset + 24, member.nextPosition[p]);
-                offset += 32;
+                buffer.putLong(offset + 32, member.tableVersion[p]);
+                offset += 40;
             }
         }
         return offset;
@@ -294,7 +323,8 @@ public final class ControlPlaneState
             highestEpochNamed[p] = buffer.getLong(offset + 20);
             vacantSinceMs[p] = buffer.getLong(offset + 28);
             firstReportMs[p] = buffer.getLong(offset + 36);
-            offset += 44;
+            vacatedVersion[p] = buffer.getLong(offset + 44);
+            offset += 52;
         }
         final int memberCount = buffer.getInt(offset);
         offset += Integer.BYTES;
@@ -308,8 +338,8 @@ public final class ControlPlaneState
             for (int p = 0; p < partitions; p++)
             {
                 member.report(p, buffer.getLong(offset), buffer.getLong(offset + 8), buffer.getLong(offset + 16),
-                    buffer.getLong(offset + 24));
-                offset += 32;
+                    buffer.getLong(offset + 24), buffer.getLong(offset + 32));
+                offset += 40;
             }
             members.put(member.nodeId, member);
         }

@@ -24,6 +24,8 @@ final class MemberRecord
     final long[] epoch;
     final long[] lastEntryEpoch;
     final long[] nextPosition;
+    /** Version of the table the copy's shard had taken the roles of when it said this. */
+    final long[] tableVersion;
 
     MemberRecord(final int nodeId, final int partitionCount)
     {
@@ -32,6 +34,7 @@ final class MemberRecord
         epoch = new long[partitionCount];
         lastEntryEpoch = new long[partitionCount];
         nextPosition = new long[partitionCount];
+        tableVersion = new long[partitionCount];
         Arrays.fill(reportedAtMs, NO_REPORT);
     }
 
@@ -50,12 +53,19 @@ final class MemberRecord
         lastHeartbeatMs = nowMs;
     }
 
-    void report(final int partitionId, final long nowMs, final long epoch, final long lastEntryEpoch, final long next)
+    void report(
+        final int partitionId,
+        final long nowMs,
+        final long epoch,
+        final long lastEntryEpoch,
+        final long next,
+        final long tableVersion)
     {
         reportedAtMs[partitionId] = nowMs;
         this.epoch[partitionId] = epoch;
         this.lastEntryEpoch[partitionId] = lastEntryEpoch;
         nextPosition[partitionId] = next;
+        this.tableVersion[partitionId] = tableVersion;
     }
 
     /**

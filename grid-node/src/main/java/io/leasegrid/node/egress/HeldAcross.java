@@ -71,8 +71,9 @@ final class HeldAcross
     {
         for (final Partition partition : partitions)
         {
-            if (PartitionRole.FAILED == partition.role())
+            if (PartitionRole.FAILED == partition.role() || PartitionRole.REPLICA == partition.role())
             {
+                // Failed, or no longer led here: what it held then may never commit (another primary leads it).
                 return true;
             }
         }

@@ -160,11 +160,14 @@ final class PrimaryDuties
         }
         final Partition.Replicator replicator = replicatorFor(partition);
         partition.awaitReplicas(epoch, replicator);
-        for (final ReplicaProgress replica : replicasById[partitionId].replicas())
+        if (null != replicator)
         {
-            replica.forget();
-            replica.ackedPosition = -1;
-            replica.nextProbeNs = nowNs;
+            for (final ReplicaProgress replica : replicasById[partitionId].replicas())
+            {
+                replica.forget();
+                replica.ackedPosition = -1;
+                replica.nextProbeNs = nowNs;
+            }
         }
         leader.accept(partition);
         partition.updateCommitPosition();

@@ -179,15 +179,25 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
     {
         final long nowNs = updateClocks();
         trackDutyCycle(nowNs);
-        int work = null == ingress ? 0 : ingress.poll();
+        int work = null != controlPlane && controlPlane.assignments().version() != tableVersionFollowed ?
+            followTable() : 0;
+        work += null == ingress ? 0 : ingress.poll();
         work += timers.poll(nowNs, this);
         if (null != replication)
         {
             work += replication.doWork(nowNs);
         }
-        if (null == controlPlane || controlPlane.lease().isHeld(nowNs))
+        if (null == controlPlane)
         {
-            // A primary whose lease lapsed answers nothing, not even what committed: another may already lead.
+            work += egress.releaseCommitted();
+        }
+        else if (controlPlane.lease().isHeld(nanoClock.nanoTime()) &&
+            controlPlane.assignments().version() == tableVersionFollowed)
+        {
+            // A primary whose lease lapsed answers nothing, not even what committed: another may already lead. The
+            // lease is read first, on a fresh clock (the cycle's may be old after a pause), then whether this shard
+            // took the roles of the newest table: a table that moved a partition away is applied (and the
+            // partition's answers dropped) before anything more is released.
             work += egress.releaseCommitted();
         }
         work += sessions.doWork(nowNs);
@@ -551,7 +561,7 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
     {
         final Partition partition = partitionById[partitionId];
         if (null != partition && partition.isPrimary() &&
-            (null == controlPlane || controlPlane.mayServeAsPrimary(partitionId, cachedNanoClock.nanoTime())))
+            (null == controlPlane || controlPlane.mayServeAsPrimary(partitionId, nanoClock.nanoTime())))
         {
             if (isRead(template) || partition.canReachWriteQuorum())
             {
@@ -628,7 +638,11 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
 
     private int slowTick(final long nowNs)
     {
-        int work = null == controlPlane ? 0 : followControlPlane();
+        int work = 0;
+        if (null != controlPlane)
+        {
+            publishStandings();
+        }
         for (final Partition partition : owned)
         {
             if (PartitionRole.REPLICA == partition.role() &&
@@ -668,24 +682,32 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
     }
 
     /**
-     * Say where this shard's copies stand (the control plane appoints from what they say), and take the roles of a
-     * new partition table.
+     * Say where this shard's copies stand: the control plane appoints from what they say. Each copy is tagged with the
+     * table version this shard has taken the roles of, so that the control plane can tell a report made after a
+     * vacancy reached this shard from one made before.
      */
-    private int followControlPlane()
+    private void publishStandings()
     {
         for (final Partition partition : owned)
         {
             final PartitionJournal journal = partition.journal();
             copyStandings.update(partition.partitionId(), Math.max(partition.epoch(), journal.lastEpoch()),
-                journal.lastEpoch(), journal.nextPosition());
+                journal.lastEpoch(), journal.nextPosition(), tableVersionFollowed);
         }
+    }
+
+    /**
+     * Take the roles of the control plane's newest table (checked every duty cycle: one volatile read).
+     */
+    private int followTable()
+    {
         final PartitionAssignments table = controlPlane.assignments();
-        if (table.version() == tableVersionFollowed || table.partitionCount() != partitionById.length)
+        if (table.partitionCount() != partitionById.length)
         {
             return 0;
         }
-        tableVersionFollowed = table.version();
         replication.follow(table, controlPlane.runId());
+        tableVersionFollowed = table.version();
         final int[] primaries = new int[partitionById.length];
         final long[] epochs = new long[partitionById.length];
         for (int p = 0; p < primaries.length; p++)
@@ -695,6 +717,7 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
         }
         partitionTable = context.partitionTable().withPrimaries(table.version() + 1, primaries, epochs);
         sessions.partitionTable(partitionTable);
+        publishStandings();
         return 1;
     }
 

@@ -138,6 +138,49 @@ class ControlPlaneStateTest
     }
 
     @Test
+    void shouldCountOnlyReportsMadeAfterTheCopySawThePartitionVacant()
+    {
+        allHeartbeatUntil(START_MS, START_MS + 500);
+        final int partition = partitionLedBy(1);
+        final int[] others = others(partition, 1);
+        final long vacantAt = START_MS + 500 + LEASE_MS + MARGIN_MS;
+        assertTrue(state.onTick(vacantAt));
+        assertEquals(NO_PRIMARY, state.primary(partition));
+        final long vacatedVersion = state.version();
+
+        // Accepted after the vacancy, but sampled under the table before it (a heartbeat delayed on its way).
+        for (final int nodeId : others)
+        {
+            assertTrue(state.onHeartbeat(nodeId, runIds[nodeId], vacantAt + 10));
+            state.onCopyReport(nodeId, partition, 1, 1, 50, vacatedVersion - 1, vacantAt + 10);
+        }
+        state.onTick(vacantAt + 10);
+        assertEquals(NO_PRIMARY, state.primary(partition), "appointed from reports that predate the vacancy");
+
+        for (final int nodeId : others)
+        {
+            assertTrue(state.onHeartbeat(nodeId, runIds[nodeId], vacantAt + 20));
+            state.onCopyReport(nodeId, partition, 1, 1, 50, vacatedVersion, vacantAt + 20);
+        }
+        assertTrue(state.onTick(vacantAt + 20));
+        assertEquals(others[0], state.primary(partition));
+    }
+
+    @Test
+    void shouldCountEveryLeaseAgainFromANewLeadershipTerm()
+    {
+        allHeartbeatUntil(START_MS, START_MS + 500);
+        final int partition = partitionLedBy(1);
+        // A new leader whose clock runs 400 ms ahead: without the new term, node 1's lease would look over early.
+        final long termStart = START_MS + 500 + 400;
+        state.onNewLeadershipTerm(termStart);
+        assertFalse(state.onTick(START_MS + 500 + LEASE_MS + MARGIN_MS));
+        assertEquals(1, state.primary(partition));
+        assertTrue(state.onTick(termStart + LEASE_MS + MARGIN_MS));
+        assertEquals(NO_PRIMARY, state.primary(partition));
+    }
+
+    @Test
     void shouldPreferALaterEpochOverALongerCopyAndLeadAboveEveryEpochNamed()
     {
         allHeartbeatUntil(START_MS, START_MS + 500);
@@ -188,10 +231,10 @@ class ControlPlaneStateTest
         assertTrue(state.onHeartbeat(1, 101, START_MS));
         for (int p = 0; p < PARTITIONS; p++)
         {
-            state.onCopyReport(1, p, 1_000, 1_000, 5, START_MS);
+            state.onCopyReport(1, p, 1_000, 1_000, 5, 0, START_MS);
         }
-        state.onCopyReport(1, -1, 1, 1, 1, START_MS);
-        state.onCopyReport(1, PARTITIONS, 1, 1, 1, START_MS);
+        state.onCopyReport(1, -1, 1, 1, 1, 0, START_MS);
+        state.onCopyReport(1, PARTITIONS, 1, 1, 1, 0, START_MS);
         allHeartbeatUntil(START_MS + 10, START_MS + 100);
         for (int p = 0; p < PARTITIONS; p++)
         {
@@ -270,7 +313,7 @@ class ControlPlaneStateTest
             if (placement.holds(nodeId, p))
             {
                 state.onCopyReport(nodeId, p, Math.max(epoch, lastEntryEpoch[nodeId][p]), lastEntryEpoch[nodeId][p],
-                    nextPosition[nodeId][p], nowMs);
+                    nextPosition[nodeId][p], state.version(), nowMs);
             }
         }
     }
