@@ -121,8 +121,8 @@ final class PrimaryDuties
     /**
      * The control plane appointed this node the partition's primary in {@code epoch}. It holds every committed entry
      * (the control plane chose the copy that reported the most, from enough copies to include one that holds each
-     * committed entry), so it leads at once, in exactly that epoch, recorded durably first; its replicas are checked
-     * as they answer its probes. Cold path.
+     * committed entry), so it leads at once, in exactly that epoch; its replicas are checked as they answer its
+     * probes. Cold path.
      */
     void promote(final Partition partition, final long epoch)
     {
@@ -130,19 +130,18 @@ final class PrimaryDuties
         final long seen;
         try
         {
+            // Not written to lead-epoch: the control plane's log is the durable record of the epochs it gave out (it
+            // never gives one twice), and forcing a file per partition stalled the shard for a second when a node
+            // took over a third of the partitions at once. Read as a backstop against a grid run before without it.
             seen = Math.max(Math.max(partition.epoch(), partition.journal().lastEpoch()),
                 LeadEpoch.read(partition.journal().directory()));
-            if (epoch > seen)
-            {
-                LeadEpoch.write(partition.journal().directory(), epoch);
-            }
         }
         catch (final RuntimeException ex)
         {
             partition.fail();
             alerts.raise(Alerts.Kind.PARTITION_FAILED);
             errorHandler.onError(new IllegalStateException("partition " + partitionId +
-                " cannot record its new epoch and does not lead", ex));
+                " cannot read its recorded epoch and does not lead", ex));
             return;
         }
         if (epoch <= seen)

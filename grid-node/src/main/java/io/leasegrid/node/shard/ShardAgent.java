@@ -25,6 +25,7 @@ import io.leasegrid.node.lease.LeaseDecider;
 import io.leasegrid.node.lease.LeaseTable;
 import io.leasegrid.node.lease.Waiter;
 import io.leasegrid.node.control.ControlPlaneClient;
+import io.leasegrid.node.control.ControlPlaneState;
 import io.leasegrid.node.control.CopyStandings;
 import io.leasegrid.node.control.PartitionAssignments;
 import io.leasegrid.node.partition.Partition;
@@ -712,7 +713,9 @@ public final class ShardAgent implements Agent, IngressListener, SessionManager.
         final long[] epochs = new long[partitionById.length];
         for (int p = 0; p < primaries.length; p++)
         {
-            primaries[p] = table.primary(p);
+            // A partition without a primary is sent here: this node answers NOT_PRIMARY at once, with its newest
+            // map, where a client routed to the dead old primary would wait out its request timeout.
+            primaries[p] = ControlPlaneState.NO_PRIMARY == table.primary(p) ? context.nodeId() : table.primary(p);
             epochs[p] = table.epoch(p);
         }
         partitionTable = context.partitionTable().withPrimaries(table.version() + 1, primaries, epochs);
