@@ -88,7 +88,7 @@ final class ClientConductor implements Agent, EgressListener
     private volatile long dutyStartNs;
     private long nextHousekeepingNs;
     private long lastNotPrimaryCorrelationId;
-    private long mapRequestCorrelationId;
+    private long mapRequestCorrelationId = Long.MIN_VALUE;
     private long nextMapRequestNs;
     private boolean mapRefreshWanted;
     private boolean lossSignalled;

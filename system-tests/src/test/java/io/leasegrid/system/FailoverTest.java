@@ -64,10 +64,7 @@ class FailoverTest
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void shouldMoveADeadPrimarysPartitionsWithEveryAcknowledgedWriteAndNoLeaseGrantedTwice() throws Exception
     {
-        final List<TestNode> nodes = grid.startGrid(3, Map.of(
-            "leasegrid.partitions", Integer.toString(PARTITIONS),
-            "leasegrid.session.timeout.ms", "3000",
-            "leasegrid.control.members", TestGrid.controlPlaneMembers(3)));
+        final List<TestNode> nodes = startThreeNodesWithControlPlane();
         final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()), PARTITIONS, 3, 2);
         final GridClient writer = connect(nodes.get(1), 4101);
         final GridClient other = connect(nodes.get(2), 4102);
@@ -137,10 +134,7 @@ class FailoverTest
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void shouldNeverAnswerAsPrimaryAgainAfterAPausePastItsPrimaryLease() throws Exception
     {
-        final List<TestNode> nodes = grid.startGrid(3, Map.of(
-            "leasegrid.partitions", Integer.toString(PARTITIONS),
-            "leasegrid.session.timeout.ms", "3000",
-            "leasegrid.control.members", TestGrid.controlPlaneMembers(3)));
+        final List<TestNode> nodes = startThreeNodesWithControlPlane();
         final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()), PARTITIONS, 3, 2);
         final GridClient writer = connect(nodes.get(1), 4201);
         final String key = namesLedBy(placement, 1, "price:", 1).get(0);
@@ -211,6 +205,14 @@ class FailoverTest
                 return false;
             }
         });
+    }
+
+    private List<TestNode> startThreeNodesWithControlPlane() throws Exception
+    {
+        return grid.startGrid(3, Map.of(
+            "leasegrid.partitions", Integer.toString(PARTITIONS),
+            "leasegrid.session.timeout.ms", "3000",
+            "leasegrid.control.members", TestGrid.controlPlaneMembers(3)));
     }
 
     private static void signal(final String signal, final TestNode node) throws Exception

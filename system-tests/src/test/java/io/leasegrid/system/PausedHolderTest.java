@@ -34,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PausedHolderTest
 {
     private static final long TTL_MS = 3_000;
+    private static final long RESUME_TTL_MS = 6_000;
 
     @RegisterExtension
     final TestGrid grid = new TestGrid();
@@ -65,7 +66,11 @@ class PausedHolderTest
     void shouldResumeItsSessionAcrossANodeRestartAndKeepItsLease() throws Exception
     {
         final TestNode node = grid.startNode(Map.of("leasegrid.session.timeout.ms", "5000"));
-        try (ChildJvm holder = ChildJvm.start(HolderMain.class, node.requestChannel(), "kept", Long.toString(TTL_MS), "60000"))
+        // A TTL that outlasts the restart and the client noticing it (its keep-alives go unanswered for ~1.5 s, then
+        // it resumes): about 3 s on a 2-core machine, as long as the 3 s TTL of the other cases, which made this one
+        // fail whenever the resume came a little late.
+        try (ChildJvm holder = ChildJvm.start(HolderMain.class, node.requestChannel(), "kept",
+            Long.toString(RESUME_TTL_MS), "60000"))
         {
             holder.awaitLine(line -> line.startsWith("GRANTED 1 "), 60_000);
             node.restart();
@@ -75,7 +80,7 @@ class PausedHolderTest
             try (GridClient other = GridClient.connect(ipc(node)))
             {
                 // The restarted node still counts the holder's lease, kept alive by its resumed session's renewals.
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(TTL_MS + 500));
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(RESUME_TTL_MS + 500));
                 final GridException held = assertThrows(GridException.class,
                     () -> other.acquire("kept", LeaseRequest.exclusive(Duration.ofSeconds(1))));
                 assertEquals(ErrorCode.LEASE_UNAVAILABLE, held.code());
