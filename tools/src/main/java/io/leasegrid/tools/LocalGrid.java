@@ -2,6 +2,9 @@ package io.leasegrid.tools;
 
 import io.leasegrid.node.GridNode;
 import io.leasegrid.node.control.ControlPlaneContext;
+import io.leasegrid.node.status.CounterType;
+import io.leasegrid.node.status.StatusFile;
+import org.agrona.concurrent.status.CountersReader;
 
 import java.io.File;
 import java.io.IOException;
@@ -246,6 +249,55 @@ final class LocalGrid implements AutoCloseable
                 process.waitFor(30, TimeUnit.SECONDS);
             }
             processes[nodeId - 1] = null;
+        }
+    }
+
+    /**
+     * @return each partition's primary as the running nodes' status files say (0 where none says it leads), after
+     * waiting up to {@code timeoutMs} for every partition to have one: with a control plane, primaries are appointed
+     * by it, not fixed by the placement.
+     */
+    int[] awaitPrimaries(final int partitions, final long timeoutMs)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true)
+        {
+            final int[] primaries = new int[partitions];
+            int led = 0;
+            for (int nodeId = 1; nodeId <= processes.length; nodeId++)
+            {
+                if (!isRunning(nodeId) || !new File(dir(nodeId), StatusFile.FILE_NAME).exists())
+                {
+                    continue;
+                }
+                final int node = nodeId;
+                try (StatusFile status = StatusFile.open(dir(nodeId)))
+                {
+                    final CountersReader counters = status.counters();
+                    counters.forEach((counterId, typeId, key, label) ->
+                    {
+                        final int partition = key.getInt(4);
+                        if (CounterType.PARTITION_ROLE.typeId() == typeId && 1 == counters.getCounterValue(counterId) &&
+                            partition >= 0 && partition < partitions)
+                        {
+                            primaries[partition] = node;
+                        }
+                    });
+                }
+                catch (final RuntimeException ex)
+                {
+                    // A node that is starting: ask again.
+                }
+            }
+            for (final int primary : primaries)
+            {
+                led += 0 == primary ? 0 : 1;
+            }
+            if (led == partitions || System.nanoTime() - deadlineNs > 0)
+            {
+                return primaries;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
     }
 

@@ -11,8 +11,6 @@ import io.leasegrid.client.ValueRecord;
 import io.leasegrid.codec.Partitioner;
 import io.leasegrid.node.GridNodeConfiguration;
 import io.leasegrid.node.GridNodeContext;
-import io.leasegrid.node.membership.GridMembers;
-import io.leasegrid.node.membership.ReplicaPlacement;
 import io.leasegrid.node.status.StatusFile;
 import org.HdrHistogram.Histogram;
 import org.agrona.CloseHelper;
@@ -81,15 +79,16 @@ final class StockPriceDemo
             grid = LocalGrid.onFreePorts(dir, NODES, List.of("leasegrid.session.timeout.ms=3000"));
             System.out.println("leasegrid demo: lease-based coordination of stock prices on a replicated grid");
             grid.startAll();
-            final ReplicaPlacement placement = new ReplicaPlacement(GridMembers.parse(grid.members()),
-                Partitioner.DEFAULT_PARTITION_COUNT, NODES, 2);
             System.out.println(NODES + " nodes up, each a process with its own journal: every partition on all " +
                 NODES + ", a change answered once 2 hold it");
             for (int nodeId = 1; nodeId <= NODES; nodeId++)
             {
                 System.out.println("   node " + nodeId + ": " + grid.requestChannel(nodeId));
             }
-            final String[] symbols = symbolsNotLedBy(placement, VICTIM);
+            // Who leads what: the control plane appoints the ring's primaries when every node comes up in time,
+            // others when one is late, so the nodes are asked.
+            final int[] primaries = grid.awaitPrimaries(Partitioner.DEFAULT_PARTITION_COUNT, 60_000);
+            final String[] symbols = symbolsNotLedBy(primaries, VICTIM);
 
             clientDriver = MediaDriver.launchEmbedded(GridNodeContext.driverIdleStrategy(new MediaDriver.Context()
                 .aeronDirectoryName(new File(dir, "client-aeron").getPath())
@@ -105,7 +104,7 @@ final class StockPriceDemo
             {
                 final int partition = Partitioner.partition(price(symbol).getBytes(StandardCharsets.UTF_8),
                     Partitioner.DEFAULT_PARTITION_COUNT);
-                System.out.printf("   %-5s partition %d, primary node %d%n", symbol, partition, placement.primary(partition));
+                System.out.printf("   %-5s partition %d, primary node %d%n", symbol, partition, primaries[partition]);
             }
             System.out.println();
 
@@ -188,7 +187,7 @@ final class StockPriceDemo
             }
             restart.get(1, TimeUnit.SECONDS);
             System.out.printf("   node %d is back: %s%n", VICTIM,
-                awaitCaughtUp(grid, placement, symbols, keepA) ? "it caught up with its primaries" :
+                awaitCaughtUp(grid, primaries, symbols, keepA) ? "it caught up with its primaries" :
                 "it did NOT catch up in time");
             for (final String symbol : symbols)
             {
@@ -281,14 +280,14 @@ final class StockPriceDemo
      * Three symbols whose price key (and lease, which shares its partition) has a primary other than {@code node}:
      * killing that node then takes no primary of the demo away, only a copy.
      */
-    private static String[] symbolsNotLedBy(final ReplicaPlacement placement, final int node)
+    private static String[] symbolsNotLedBy(final int[] primaries, final int node)
     {
         final List<String> chosen = new ArrayList<>();
         for (final String symbol : CANDIDATE_SYMBOLS)
         {
             final int partition = Partitioner.partition(price(symbol).getBytes(StandardCharsets.UTF_8),
                 Partitioner.DEFAULT_PARTITION_COUNT);
-            if (placement.primary(partition) != node && chosen.size() < 3)
+            if (0 != primaries[partition] && primaries[partition] != node && chosen.size() < 3)
             {
                 chosen.add(symbol);
             }
@@ -305,7 +304,7 @@ final class StockPriceDemo
      * counters.
      */
     private static boolean awaitCaughtUp(
-        final LocalGrid grid, final ReplicaPlacement placement, final String[] symbols, final Runnable meanwhile)
+        final LocalGrid grid, final int[] primaries, final String[] symbols, final Runnable meanwhile)
     {
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() - deadlineNs < 0)
@@ -315,7 +314,7 @@ final class StockPriceDemo
             {
                 final int partition = Partitioner.partition(price(symbol).getBytes(StandardCharsets.UTF_8),
                     Partitioner.DEFAULT_PARTITION_COUNT);
-                final long primary = appendPosition(grid.dir(placement.primary(partition)), partition);
+                final long primary = appendPosition(grid.dir(primaries[partition]), partition);
                 caughtUp &= primary >= 0 && primary == appendPosition(grid.dir(VICTIM), partition);
             }
             if (caughtUp)
