@@ -36,6 +36,7 @@ import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.IntArrayList;
 import org.agrona.concurrent.errors.DistinctErrorLog;
 import org.agrona.concurrent.status.CountersManager;
 
@@ -273,15 +274,15 @@ public final class GridNode implements AutoCloseable
 
     private static int[] heldPartitions(final ReplicaPlacement placement, final int nodeId, final int partitions)
     {
-        final List<Integer> held = new ArrayList<>();
+        final IntArrayList held = new IntArrayList();
         for (int p = 0; p < partitions; p++)
         {
             if (placement.holds(nodeId, p))
             {
-                held.add(p);
+                held.addInt(p);
             }
         }
-        return held.stream().mapToInt(Integer::intValue).toArray();
+        return held.toIntArray();
     }
 
     /**

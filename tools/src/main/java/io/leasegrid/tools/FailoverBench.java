@@ -15,7 +15,6 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -80,11 +79,12 @@ final class FailoverBench
             final long[] tableMillis = new long[runs];
             for (int run = 0; run < runs; run++)
             {
-                final int victim = awaitSettled(grid);
-                final String key = keyLedBy(grid, victim);
+                final int[] primaries = awaitSettled(grid);
+                final int victim = mostPrimaries(primaries);
+                final String key = keyLedBy(primaries, victim);
                 putUntilAcknowledged(client, key, "before", TimeUnit.SECONDS.toNanos(30));
                 final int witness = 1 == victim ? 2 : 1;
-                final long tableBefore = tableVersion(grid, witness);
+                final long tableBefore = nodeCounter(grid, witness, CounterType.CONTROL_TABLE_VERSION);
                 final long[] tableMovedNs = { 0 };
                 final long killedNs = System.nanoTime();
                 grid.kill(victim);
@@ -92,7 +92,7 @@ final class FailoverBench
                 final Thread watcher = new Thread(() ->
                 {
                     final long deadlineNs = killedNs + TimeUnit.SECONDS.toNanos(30);
-                    while (System.nanoTime() - deadlineNs < 0 && tableVersion(running, witness) <= tableBefore)
+                    while (System.nanoTime() - deadlineNs < 0 && nodeCounter(running, witness, CounterType.CONTROL_TABLE_VERSION) <= tableBefore)
                     {
                         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
                     }
@@ -131,19 +131,26 @@ final class FailoverBench
             sorted[Math.min(runs - 1, (int)Math.ceil(runs * 0.9) - 1)], sorted[runs - 1], sorted[0]);
     }
 
-    private static long tableVersion(final LocalGrid grid, final int nodeId)
+    /**
+     * @return the value of the node's counter of {@code type} (one per node), or -1 while it cannot be read.
+     */
+    private static long nodeCounter(final LocalGrid grid, final int nodeId, final CounterType type)
     {
+        if (!grid.isRunning(nodeId))
+        {
+            return -1;
+        }
         try (StatusFile status = StatusFile.open(grid.dir(nodeId)))
         {
-            final long[] version = { -1 };
+            final long[] value = { -1 };
             status.counters().forEach((counterId, typeId, key, label) ->
             {
-                if (CounterType.CONTROL_TABLE_VERSION.typeId() == typeId)
+                if (type.typeId() == typeId)
                 {
-                    version[0] = status.counters().getCounterValue(counterId);
+                    value[0] = status.counters().getCounterValue(counterId);
                 }
             });
-            return version[0];
+            return value[0];
         }
         catch (final RuntimeException ex)
         {
@@ -152,32 +159,24 @@ final class FailoverBench
     }
 
     /**
-     * Wait until every node runs, holds its primary lease and every partition has a primary; then pick the node that
-     * leads the most partitions.
+     * Wait until every partition has a primary and every node holds its primary lease.
+     *
+     * @return each partition's primary.
      */
-    private static int awaitSettled(final LocalGrid grid)
+    private static int[] awaitSettled(final LocalGrid grid)
     {
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() - deadlineNs < 0)
         {
-            int led = 0;
-            int most = 0;
-            int victim = 0;
+            final int[] primaries = grid.awaitPrimaries(Partitioner.DEFAULT_PARTITION_COUNT, 60_000);
             boolean leases = true;
             for (int nodeId = 1; nodeId <= NODES; nodeId++)
             {
-                final int[] counts = primaryCount(grid, nodeId);
-                led += counts[0];
-                leases &= 1 == counts[1];
-                if (counts[0] > most)
-                {
-                    most = counts[0];
-                    victim = nodeId;
-                }
+                leases &= 1 == nodeCounter(grid, nodeId, CounterType.PRIMARY_LEASE_HELD);
             }
-            if (leases && led >= Partitioner.DEFAULT_PARTITION_COUNT)
+            if (leases && 0 == ledBy(primaries, 0))
             {
-                return victim;
+                return primaries;
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
@@ -185,55 +184,42 @@ final class FailoverBench
     }
 
     /**
-     * @return { partitions the node leads, 1 when it holds its primary lease }.
+     * @return the node that leads the most partitions.
      */
-    private static int[] primaryCount(final LocalGrid grid, final int nodeId)
+    private static int mostPrimaries(final int[] primaries)
     {
-        if (!grid.isRunning(nodeId))
+        final int[] counts = new int[NODES + 1];
+        int most = 1;
+        for (final int primary : primaries)
         {
-            return new int[2];
+            counts[primary]++;
         }
-        try (StatusFile status = StatusFile.open(grid.dir(nodeId)))
+        for (int nodeId = 1; nodeId <= NODES; nodeId++)
         {
-            final int[] counts = new int[2];
-            status.counters().forEach((counterId, typeId, key, label) ->
-            {
-                final long value = status.counters().getCounterValue(counterId);
-                if (CounterType.PARTITION_ROLE.typeId() == typeId && 1 == value)
-                {
-                    counts[0]++;
-                }
-                else if (CounterType.PRIMARY_LEASE_HELD.typeId() == typeId)
-                {
-                    counts[1] = (int)value;
-                }
-            });
-            return counts;
+            most = counts[nodeId] > counts[most] ? nodeId : most;
         }
-        catch (final RuntimeException ex)
-        {
-            return new int[2];
-        }
+        return most;
     }
 
-    private static String keyLedBy(final LocalGrid grid, final int nodeId)
+    /**
+     * @return how many partitions {@code nodeId} leads (0 for partitions without a primary).
+     */
+    private static int ledBy(final int[] primaries, final int nodeId)
     {
-        final List<Integer> led = new ArrayList<>();
-        try (StatusFile status = StatusFile.open(grid.dir(nodeId)))
+        int count = 0;
+        for (final int primary : primaries)
         {
-            status.counters().forEach((counterId, typeId, key, label) ->
-            {
-                if (CounterType.PARTITION_ROLE.typeId() == typeId && 1 == status.counters().getCounterValue(counterId))
-                {
-                    led.add(key.getInt(4));
-                }
-            });
+            count += nodeId == primary ? 1 : 0;
         }
+        return count;
+    }
+
+    private static String keyLedBy(final int[] primaries, final int nodeId)
+    {
         for (int i = 0; i < 100_000; i++)
         {
             final String key = "failover:" + i;
-            if (led.contains(Partitioner.partition(key.getBytes(StandardCharsets.UTF_8),
-                Partitioner.DEFAULT_PARTITION_COUNT)))
+            if (nodeId == primaries[Partitioner.partition(key.getBytes(StandardCharsets.UTF_8), primaries.length)])
             {
                 return key;
             }
