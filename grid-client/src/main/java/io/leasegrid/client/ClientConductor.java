@@ -93,6 +93,7 @@ final class ClientConductor implements Agent, EgressListener
     private boolean mapRefreshWanted;
     private boolean lossSignalled;
     private long foreignAnswers;
+    private int answerImageSessionId;
 
     ClientConductor(
         final RequestOutcomes client,
@@ -227,6 +228,33 @@ final class ClientConductor implements Agent, EgressListener
         return sessions;
     }
 
+    /**
+     * @return the sessions partitions are routed to: every session but the followers.
+     */
+    ShardSession[] routeSessions()
+    {
+        final ShardSession[] all = sessions;
+        int count = 0;
+        for (final ShardSession session : all)
+        {
+            count += session.follower ? 0 : 1;
+        }
+        if (count == all.length)
+        {
+            return all;
+        }
+        final ShardSession[] routed = new ShardSession[count];
+        int i = 0;
+        for (final ShardSession session : all)
+        {
+            if (!session.follower)
+            {
+                routed[i++] = session;
+            }
+        }
+        return routed;
+    }
+
     long foreignAnswers()
     {
         return foreignAnswers;
@@ -244,7 +272,7 @@ final class ClientConductor implements Agent, EgressListener
     {
         for (final ShardSession session : sessions)
         {
-            if (session.streamId == streamId && session.channel.equals(channel))
+            if (!session.follower && session.reaches(channel, streamId))
             {
                 return session;
             }
@@ -258,7 +286,116 @@ final class ClientConductor implements Agent, EgressListener
         return session;
     }
 
+    /**
+     * The connection at {@code channel}/{@code streamId} of {@code session}'s grid session, made a follower that
+     * resumes it there if there is none yet.
+     */
+    private synchronized ShardSession followerOf(final ShardSession session, final String channel, final int streamId)
+    {
+        for (final ShardSession existing : sessions)
+        {
+            if (existing.sessionId() == session.sessionId() && existing.reaches(channel, streamId) &&
+                ShardSession.State.CLOSED != existing.state())
+            {
+                return existing;
+            }
+        }
+        final ShardSession follower = new ShardSession(channel, streamId,
+            new ShardSessionProxy(aeron.addExclusivePublication(channel, streamId)), true);
+        follower.sessionId(session.sessionId());
+        follower.sessionKey = session.sessionKey;
+        follower.keepAliveIntervalNs = session.keepAliveIntervalNs;
+        follower.sessionTimeoutNs = session.sessionTimeoutNs;
+        follower.proxy.continueSequenceOf(session.proxy);
+        follower.resuming = true;
+        follower.lastConnectAttemptNs = context.nanoClock().nanoTime() - RESUME_RETRY_NS;
+        follower.state(ShardSession.State.LOST);
+        final ShardSession[] grown = Arrays.copyOf(sessions, sessions.length + 1);
+        grown[sessions.length] = follower;
+        sessions = grown;
+        return follower;
+    }
+
+    /**
+     * Forget followers that hold no lease and are not open: their node is gone or never had the session.
+     */
+    private void dropIdleFollowers()
+    {
+        for (final ShardSession session : sessions)
+        {
+            if (session.follower && session.leases.isEmpty() && !session.isOpen())
+            {
+                dropFollowers();
+                return;
+            }
+        }
+    }
+
+    private synchronized void dropFollowers()
+    {
+        int keep = 0;
+        for (final ShardSession session : sessions)
+        {
+            keep += session.follower && session.leases.isEmpty() && !session.isOpen() ? 0 : 1;
+        }
+        final ShardSession[] kept = new ShardSession[keep];
+        int i = 0;
+        for (final ShardSession session : sessions)
+        {
+            if (session.follower && session.leases.isEmpty() && !session.isOpen())
+            {
+                session.state(ShardSession.State.CLOSED);
+                session.proxy.close();
+            }
+            else
+            {
+                kept[i++] = session;
+            }
+        }
+        sessions = kept;
+    }
+
+    /**
+     * A lease whose partition is now led by another node goes with it: the new primary inherited the lease and the
+     * session holding it, so the lease is renewed and released through that session resumed there.
+     */
+    private void followMovedLeases()
+    {
+        for (final ShardSession session : sessions)
+        {
+            if (session.leases.isEmpty())
+            {
+                continue;
+            }
+            for (final Lease lease : session.leases.values())
+            {
+                follow(lease);
+            }
+        }
+    }
+
+    private void follow(final Lease lease)
+    {
+        final ShardSession session = lease.session();
+        final ShardSession route = routes.byLeaseId(lease.leaseId());
+        if (null == route || 0 == session.sessionId() || session.reaches(route.channel, route.streamId))
+        {
+            return;
+        }
+        final ShardSession follower = followerOf(session, route.channel, route.streamId);
+        if (session.leases.remove(lease.leaseId(), lease))
+        {
+            lease.movedTo(follower);
+            follower.leases.put(lease.leaseId(), lease);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------ session traffic
+
+    public void onAnswerImage(final int imageSessionId)
+    {
+        answerImageSessionId = imageSessionId;
+    }
 
     public void onChallenge(
         final long correlationId,
@@ -273,6 +410,7 @@ final class ClientConductor implements Agent, EgressListener
         {
             return;
         }
+        session.imageSessionId = answerImageSessionId;
         final byte[] nonceBytes = new byte[length];
         nonce.getBytes(offset, nonceBytes);
         final long nextSequence = session.proxy.nextSequence();
@@ -308,6 +446,7 @@ final class ClientConductor implements Agent, EgressListener
         {
             return;
         }
+        session.imageSessionId = answerImageSessionId;
         session.proxy.key(SessionKeys.k0(session.sessionKey), SessionKeys.k1(session.sessionKey));
         session.keepAliveIntervalNs = keepAliveIntervalNs > 0 ? keepAliveIntervalNs : TimeUnit.MILLISECONDS.toNanos(500);
         session.sessionTimeoutNs = sessionTimeoutNs;
@@ -357,6 +496,7 @@ final class ClientConductor implements Agent, EgressListener
             byPartition[partition] = sessionFor(channel, streamIdByPartition[partition]);
         }
         routes.update(mapVersion, streamIdByPartition, byPartition);
+        followMovedLeases();
     }
 
     /**
@@ -500,6 +640,7 @@ final class ClientConductor implements Agent, EgressListener
         final Lease lease = new Lease(client.client(), context.nanoClock(), request.session, request.name, leaseId, fencingToken, ttlNs,
             context.clockDriftBoundNs(), mode, leaseRequest.autoRenew, leaseRequest.listener);
         request.session.leases.put(leaseId, lease);
+        follow(lease);
         // The grant was decided after the acquire was sent: its send time is a sound start for the TTL.
         lease.confirmedBy(request.sendNs);
         if (request.queued || nowNs - request.sendNs > ttlNs / 10)
@@ -750,7 +891,12 @@ final class ClientConductor implements Agent, EgressListener
             {
                 continue;
             }
-            if (session.resuming)
+            if (session.follower)
+            {
+                // The new primary may not have taken over the partition yet: try again until the leases end.
+                session.state(ShardSession.State.LOST);
+            }
+            else if (session.resuming)
             {
                 sessionLost(session, "the node could not resume it: " + code);
             }
@@ -791,27 +937,36 @@ final class ClientConductor implements Agent, EgressListener
         }
     }
 
+    /**
+     * @return the session connection an answer came over: the session with its id, and of two connections of the
+     * same session (one following moved leases to another node), the one whose node sent it.
+     */
     private ShardSession bySessionId(final long sessionId)
     {
         if (0 == sessionId)
         {
             return null;
         }
+        ShardSession sameId = null;
         for (final ShardSession session : sessions)
         {
             if (session.sessionId() == sessionId)
             {
-                return session;
+                if (session.imageSessionId == answerImageSessionId)
+                {
+                    return session;
+                }
+                sameId = null == sameId ? session : sameId;
             }
         }
-        return null;
+        return sameId;
     }
 
     private boolean allOpen()
     {
         for (final ShardSession session : sessions)
         {
-            if (!session.isOpen())
+            if (!session.follower && !session.isOpen())
             {
                 return false;
             }
@@ -859,6 +1014,7 @@ final class ClientConductor implements Agent, EgressListener
 
     private int maintainSessions(final long nowNs)
     {
+        dropIdleFollowers();
         int work = refreshMapIfWanted(nowNs);
         for (final ShardSession session : sessions)
         {
@@ -954,6 +1110,13 @@ final class ClientConductor implements Agent, EgressListener
         }
         session.leases.clear();
         pending.takeExpired(context.nanoClock().nanoTime(), session, lostWithSession);
+        if (session.follower)
+        {
+            session.state(ShardSession.State.CLOSED);
+            final ConnectionListener listener = context.connectionListener();
+            events.execute(() -> listener.onSessionLost(lostSessionId));
+            return;
+        }
         session.sessionId(0);
         session.sessionKey = null;
         session.resuming = false;

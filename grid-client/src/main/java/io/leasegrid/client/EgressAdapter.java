@@ -83,6 +83,7 @@ final class EgressAdapter implements FragmentHandler
             return;
         }
         header.wrap(buffer, offset);
+        listener.onAnswerImage(frameHeader.sessionId());
         final int blockLength = header.blockLength();
         final int version = header.version();
         final int body = offset + HEADER;

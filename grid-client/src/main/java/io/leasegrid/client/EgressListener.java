@@ -10,6 +10,12 @@ import org.agrona.DirectBuffer;
  */
 interface EgressListener
 {
+    /**
+     * Called before each message with the Aeron session id of the image it arrived on: one per session connection at
+     * a node, which tells apart two connections of the same grid session at two nodes.
+     */
+    void onAnswerImage(int imageSessionId);
+
     void onChallenge(long correlationId, long clientInstanceId, long sessionId, DirectBuffer nonce, int offset, int length);
 
     void onConnected(

@@ -949,7 +949,8 @@ public final class GridClient implements AutoCloseable
             throw new IllegalArgumentException("maxLeases must be 1 to 1000, not " + maxLeases);
         }
         ensureOpen();
-        final ShardSession[] sessions = conductor.sessions();
+        // A follower shares its shard with a route session, which lists that shard's leases.
+        final ShardSession[] sessions = conductor.routeSessions();
         final CompletableFuture<Object> future = new CompletableFuture<>();
         // A client that cannot hear the grid's other nodes lists only its own node's: the listing says it is partial.
         final LeaseListCollector collector =

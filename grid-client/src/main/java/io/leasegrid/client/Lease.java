@@ -35,7 +35,7 @@ public final class Lease implements AutoCloseable
 
     private final GridClient client;
     private final NanoClock clock;
-    private final ShardSession session;
+    private volatile ShardSession session;
     private final String resource;
     private final long leaseId;
     private final long fencingToken;
@@ -141,6 +141,15 @@ public final class Lease implements AutoCloseable
     ShardSession session()
     {
         return session;
+    }
+
+    /**
+     * Its partition moved to another node, which inherited it: renewals and the release go to the session resumed
+     * there from now on.
+     */
+    void movedTo(final ShardSession session)
+    {
+        this.session = session;
     }
 
     LeaseListener listener()

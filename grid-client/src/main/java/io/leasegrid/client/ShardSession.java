@@ -12,6 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * </pre>
  * It owns the leases granted in it: only its own answers confirm them, and they end with it. Its state is changed
  * only by the thread running the client's duty cycle; other threads read it.
+ * <p>
+ * A <em>follower</em> is the same grid session resumed at another node: when a node dies and its partitions move, the
+ * new primary inherits the session with its leases, and the client resumes it there to go on renewing them. A follower
+ * carries only the leases that moved; it is never a partition's route, and it is dropped once it holds none.
  */
 final class ShardSession
 {
@@ -26,10 +30,12 @@ final class ShardSession
     final String channel;
     final int streamId;
     final ShardSessionProxy proxy;
+    final boolean follower;
     final ConcurrentHashMap<Long, Lease> leases = new ConcurrentHashMap<>();
     private volatile State state = State.CONNECTING;
     private volatile long sessionId;
     byte[] sessionKey;
+    int imageSessionId;
     long connectCorrelationId;
     long keepAliveIntervalNs;
     long sessionTimeoutNs;
@@ -41,9 +47,23 @@ final class ShardSession
 
     ShardSession(final String channel, final int streamId, final ShardSessionProxy proxy)
     {
+        this(channel, streamId, proxy, false);
+    }
+
+    ShardSession(final String channel, final int streamId, final ShardSessionProxy proxy, final boolean follower)
+    {
         this.channel = channel;
         this.streamId = streamId;
         this.proxy = proxy;
+        this.follower = follower;
+    }
+
+    /**
+     * @return true when it talks to the shard at {@code channel} and {@code streamId}.
+     */
+    boolean reaches(final String channel, final int streamId)
+    {
+        return this.streamId == streamId && this.channel.equals(channel);
     }
 
     State state()
@@ -84,6 +104,7 @@ final class ShardSession
 
     public String toString()
     {
-        return "ShardSession{stream " + streamId + ", session " + sessionId + ", " + state + "}";
+        return "ShardSession{stream " + streamId + ", session " + sessionId + ", " + state +
+            (follower ? ", follower" : "") + "}";
     }
 }

@@ -98,6 +98,15 @@ final class ShardSessionProxy implements AutoCloseable
         return lastSequence + 1;
     }
 
+    /**
+     * Go on from another connection's sequence: the same session resumed at another node never repeats a sequence
+     * it has signed, so none of its frames can be replayed there.
+     */
+    synchronized void continueSequenceOf(final ShardSessionProxy other)
+    {
+        lastSequence = Math.max(lastSequence, other.nextSequence() - 1);
+    }
+
     // ---------------------------------------------------------------------- session traffic (before the key)
 
     synchronized long connect(

@@ -7,10 +7,12 @@ import io.leasegrid.client.GridClient;
 import io.leasegrid.client.GridClientContext;
 import io.leasegrid.client.GridException;
 import io.leasegrid.client.Lease;
+import io.leasegrid.client.LeaseListener;
 import io.leasegrid.client.LeaseRequest;
 import io.leasegrid.codec.Partitioner;
 import io.leasegrid.node.membership.GridMembers;
 import io.leasegrid.node.membership.ReplicaPlacement;
+import io.leasegrid.test.Await;
 import io.leasegrid.test.TestGrid;
 import io.leasegrid.test.TestNode;
 import org.agrona.CloseHelper;
@@ -28,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -81,6 +84,16 @@ class FailoverTest
         final long heldToken = held.fencingToken();
         final long heldSafeUntilNs = held.safeUntilNs();
         assertThrows(GridException.class, () -> other.tryAcquire(resource, Duration.ofSeconds(5)));
+        final String keptResource = namesLedBy(placement, 1, "lock:", 2).get(1);
+        final AtomicReference<String> keptEnded = new AtomicReference<>();
+        final Lease kept = writer.acquire(keptResource, LeaseRequest.exclusive(Duration.ofSeconds(8)).autoRenew(true)
+            .listener(new LeaseListener()
+            {
+                public void onExpired(final Lease lease)
+                {
+                    keptEnded.set(lease.toString());
+                }
+            }));
 
         final TestNode primary = nodes.get(0);
         final long killedAtNs = System.nanoTime();
@@ -97,6 +110,23 @@ class FailoverTest
         }
         System.out.println("failover: first write on a moved partition " +
             TimeUnit.NANOSECONDS.toMillis(firstWriteAfterKillNs - killedAtNs) + " ms after SIGKILL");
+
+        // The auto-renewed lease lives on: its session is resumed at the new primary, which renews it; only a
+        // renewal sent after the kill can confirm it beyond the kill time + its TTL.
+        final long renewedAfterKillNs = killedAtNs + TimeUnit.SECONDS.toNanos(8) - TimeUnit.MILLISECONDS.toNanos(50);
+        Await.until(15_000, () -> "the auto-renewed lease was renewed at the new primary: " + kept + "\n" +
+            grid.dump(), () -> kept.safeUntilNs() - renewedAfterKillNs > 0);
+        assertTrue(kept.isValid(), kept.toString());
+        assertEquals(null, keptEnded.get(), "the auto-renewed lease ended across the failover");
+        kept.renew();
+        final GridException refused = assertThrows(GridException.class,
+            () -> other.tryAcquire(keptResource, Duration.ofSeconds(5)));
+        assertEquals(ErrorCode.LEASE_UNAVAILABLE, refused.code(), refused.getMessage());
+        final long keptToken = kept.fencingToken();
+        kept.release();
+        final Lease next = other.tryAcquire(keptResource, Duration.ofSeconds(5));
+        assertTrue(next.fencingToken() > keptToken, next.fencingToken() + " after " + keptToken);
+        next.release();
 
         // Nothing acknowledged was lost.
         for (final Map.Entry<String, String> entry : acknowledged.entrySet())
