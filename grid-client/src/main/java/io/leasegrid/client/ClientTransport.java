@@ -207,9 +207,15 @@ final class ClientTransport implements AutoCloseable
             return "no node at " + context.requestChannel() + " stream " + context.streamBase() + " within " +
                 TimeUnit.NANOSECONDS.toMillis(context.connectTimeoutNs()) + " ms";
         }
+        final StringBuilder sessions = new StringBuilder();
+        for (final ShardSession session : conductor.sessions())
+        {
+            sessions.append(sessions.length() > 0 ? ", " : "").append(session.channel).append(" stream ")
+                .append(session.streamId).append(' ').append(session.state());
+        }
         return "the node did not complete the session handshake within " +
             TimeUnit.NANOSECONDS.toMillis(context.connectTimeoutNs()) + " ms (can it reach " + context.responseChannel() +
-            "?)";
+            "?); sessions: " + sessions + (routes.partitionCount() > 0 ? "" : "; no partition map received");
     }
 
     private GridException firstFailure()

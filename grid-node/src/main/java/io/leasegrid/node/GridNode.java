@@ -165,7 +165,9 @@ public final class GridNode implements AutoCloseable
             controlClient.monitoring(phiCounters,
                 ShardCounters.allocateNodeCounter(countersManager, CounterType.PRIMARY_LEASE_HELD, 0, "primary lease held"),
                 ShardCounters.allocateNodeCounter(countersManager, CounterType.CONTROL_TABLE_VERSION, 0,
-                    "control plane table version"), alerts);
+                    "control plane table version"),
+                ShardCounters.allocateNodeCounter(countersManager, CounterType.CONTROL_LEADER, 0,
+                    "control plane leader member id"), alerts);
         }
 
         final List<ShardCounters> shardCounters = new ArrayList<>();

@@ -64,6 +64,7 @@ final class GridStatus
         final long[] epochs = { Long.MAX_VALUE, Long.MIN_VALUE };
         final long[] lease = { -1 };
         final long[] tableVersion = { -1 };
+        final long[] leader = { -1 };
         final long[] lag = { 0 };
         final TreeMap<Integer, Long> phiMilli = new TreeMap<>();
         counters.forEach((counterId, typeId, keyBuffer, label) ->
@@ -92,6 +93,9 @@ final class GridStatus
                 case CONTROL_TABLE_VERSION:
                     tableVersion[0] = value;
                     break;
+                case CONTROL_LEADER:
+                    leader[0] = value;
+                    break;
                 case REPLICA_LAG:
                     lag[0] = Math.max(lag[0], value);
                     break;
@@ -113,7 +117,8 @@ final class GridStatus
         parts.add("replica lag " + lag[0]);
         if (lease[0] >= 0)
         {
-            parts.add("primary lease " + (1 == lease[0] ? "held" : "NOT held") + ", table v" + tableVersion[0]);
+            parts.add("primary lease " + (1 == lease[0] ? "held" : "NOT held") + ", table v" + tableVersion[0] +
+                ", control leader " + (leader[0] < 0 ? "unknown" : Long.toString(leader[0])));
             final StringBuilder phis = new StringBuilder("phi");
             phiMilli.forEach((nodeId, milli) -> phis.append(' ').append(nodeId).append('=')
                 .append(String.format("%.1f", milli / 1000.0)));

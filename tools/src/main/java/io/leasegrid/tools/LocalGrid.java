@@ -116,9 +116,14 @@ final class LocalGrid implements AutoCloseable
      */
     private static int freeUdpBlock(final int count) throws IOException
     {
+        return freeUdpBlock(count, 20_000, 30_000);
+    }
+
+    private static int freeUdpBlock(final int count, final int lowest, final int highest) throws IOException
+    {
         for (int attempt = 0; attempt < 1_000; attempt++)
         {
-            final int first = ThreadLocalRandom.current().nextInt(20_000, 30_000);
+            final int first = ThreadLocalRandom.current().nextInt(lowest, highest - count);
             boolean free = true;
             for (int port = first; port < first + count && free; port++)
             {
@@ -136,7 +141,7 @@ final class LocalGrid implements AutoCloseable
                 return first;
             }
         }
-        throw new IOException("no " + count + " consecutive free UDP ports in [20000, 30000)");
+        throw new IOException("no " + count + " consecutive free UDP ports in [" + lowest + ", " + highest + ")");
     }
 
     /**
@@ -157,12 +162,15 @@ final class LocalGrid implements AutoCloseable
         return ports;
     }
 
+    /**
+     * A free port below the kernel's ephemeral range (32768 and up by default), never one the kernel picked for "any
+     * port": that one it may hand out again (to a client's response channel, a control plane egress) before the node
+     * binds it, and two sockets sharing a port lose each other's datagrams; clients then failed to connect now and
+     * then.
+     */
     private static int freeUdpPort() throws IOException
     {
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
-        {
-            return socket.getLocalPort();
-        }
+        return freeUdpBlock(1, 10_000, 20_000);
     }
 
     int size()

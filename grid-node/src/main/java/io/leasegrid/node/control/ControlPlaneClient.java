@@ -87,6 +87,7 @@ public final class ControlPlaneClient implements Agent
     private Int2ObjectHashMap<AtomicCounter> phiCounters = new Int2ObjectHashMap<>();
     private AtomicCounter leaseHeldCounter;
     private AtomicCounter tableVersionCounter;
+    private AtomicCounter leaderCounter;
     private Alerts alerts;
     private boolean leaseWasHeld;
     private volatile long heartbeatsAccepted;
@@ -128,14 +129,17 @@ public final class ControlPlaneClient implements Agent
 
     /**
      * Keep counters for operators (phi of each member x 1000, whether this node holds its primary lease, the version
-     * of the table it follows) and raise alerts (primary lease lost, a member suspected). Before the agent starts.
+     * of the table it follows, the leader it talks to) and raise alerts (primary lease lost, a member suspected). Before the agent starts.
      */
     public ControlPlaneClient monitoring(
         final Int2ObjectHashMap<AtomicCounter> phiByNodeId,
         final AtomicCounter leaseHeld,
         final AtomicCounter tableVersion,
+        final AtomicCounter leader,
         final Alerts alerts)
     {
+        this.leaderCounter = leader;
+        leader.setRelease(-1);
         this.alerts = alerts;
         this.phiCounters = phiByNodeId;
         this.leaseHeldCounter = leaseHeld;
@@ -164,6 +168,10 @@ public final class ControlPlaneClient implements Agent
             }
             if (cluster.isClosed())
             {
+                if (null != leaderCounter)
+                {
+                    leaderCounter.setRelease(-1);
+                }
                 CloseHelper.quietClose(cluster);
                 cluster = null;
                 nextConnectNs = nowNs + RECONNECT_BACKOFF_NS;
@@ -180,6 +188,7 @@ public final class ControlPlaneClient implements Agent
                 {
                     leaseHeldCounter.setRelease(held ? 1 : 0);
                     tableVersionCounter.setRelease(assignments.version());
+                    leaderCounter.setRelease(cluster.leaderMemberId());
                 }
                 if (leaseWasHeld && !held && null != alerts)
                 {

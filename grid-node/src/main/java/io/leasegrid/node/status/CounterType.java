@@ -42,7 +42,8 @@ public enum CounterType
     PARTITION_EPOCH(131, "partition_epoch", "epoch of a partition: its primary's, or the one a replica last took entries of", true),
     MEMBER_PHI(132, "member_phi_milli", "the control plane's suspicion of a node (phi-accrual) times 1000", true),
     PRIMARY_LEASE_HELD(133, "primary_lease_held", "1 while this node holds its primary lease from the control plane", true),
-    CONTROL_TABLE_VERSION(134, "control_table_version", "version of the control plane's partition table this node follows", true);
+    CONTROL_TABLE_VERSION(134, "control_table_version", "version of the control plane's partition table this node follows", true),
+    CONTROL_LEADER(135, "control_leader", "member id of the control plane's leader this node's link talks to, -1 while not connected", true);
 
     private final int typeId;
     private final String metricName;
@@ -85,7 +86,7 @@ public enum CounterType
      */
     public boolean perNode()
     {
-        return MEMBER_PHI == this || PRIMARY_LEASE_HELD == this || CONTROL_TABLE_VERSION == this;
+        return MEMBER_PHI == this || PRIMARY_LEASE_HELD == this || CONTROL_TABLE_VERSION == this || CONTROL_LEADER == this;
     }
 
     /**
