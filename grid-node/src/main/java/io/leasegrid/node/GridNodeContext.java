@@ -69,8 +69,9 @@ public final class GridNodeContext
     private int replicationFactor = Settings.intProperty(GridNodeConfiguration.REPLICATION_FACTOR_PROP_NAME, 0);
     private int writeQuorum = Settings.intProperty(GridNodeConfiguration.WRITE_QUORUM_PROP_NAME, 0);
     private ReplicaPlacement placement;
+    // Set but empty means none: a local grid of three or more nodes is given one unless told so.
     private ControlPlaneContext controlPlane =
-        null == System.getProperty(ControlPlaneContext.MEMBERS_PROP_NAME) ? null : new ControlPlaneContext();
+        System.getProperty(ControlPlaneContext.MEMBERS_PROP_NAME, "").isBlank() ? null : new ControlPlaneContext();
     private long snapshotIntervalEntries = Settings.longProperty(GridNodeConfiguration.SNAPSHOT_INTERVAL_PROP_NAME,
         ShardContext.SNAPSHOT_INTERVAL_ENTRIES_DEFAULT);
     private long replicationLagAlert = Settings.longProperty(GridNodeConfiguration.REPLICATION_LAG_ALERT_PROP_NAME,

@@ -85,9 +85,10 @@ final class FailoverBench
                 final int[] primaries = awaitSettled(grid);
                 final int leader = (int)nodeCounter(grid, 1, CounterType.CONTROL_LEADER);
                 final int other = mostPrimariesBesides(primaries, leader);
-                // Nothing moves primaries back to a restarted node: once the others lead nothing, only the leader's
-                // node can be timed.
-                leaderKilled[run] = 1 == run % 2 || 0 == ledBy(primaries, other);
+                // Nothing moves primaries back to a restarted node: when the kind of node this run wants leads
+                // nothing, the run times the other kind.
+                final boolean wantLeader = 1 == run % 2;
+                leaderKilled[run] = wantLeader ? ledBy(primaries, leader) > 0 : 0 == ledBy(primaries, other);
                 final int victim = leaderKilled[run] ? leader : other;
                 final String key = keyLedBy(primaries, victim);
                 putUntilAcknowledged(client, key, "before", TimeUnit.SECONDS.toNanos(30));

@@ -2,8 +2,11 @@ package io.leasegrid.bench.load;
 
 import io.leasegrid.client.GridClient;
 import io.leasegrid.client.GridClientContext;
+import io.leasegrid.client.GridException;
+import io.leasegrid.codec.Partitioner;
 import io.leasegrid.node.GridNode;
 import io.leasegrid.node.GridNodeContext;
+import io.leasegrid.node.control.ControlPlaneContext;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 
@@ -12,13 +15,17 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.DatagramSocket;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code bin/leasegrid bench}: leasegrid beside Redis and the raw transport, on this machine, in one run. It starts
@@ -74,7 +81,8 @@ public final class LoadHarness
             final List<GroupStarter> groups = List.of(
                 () -> startFloor(settings, work),
                 () -> startLeasegrid(settings, work),
-                () -> startGrid3(settings, work),
+                () -> startGrid3(settings, work, false),
+                () -> startGrid3(settings, work, true),
                 () -> startRedis(settings, work, false),
                 () -> startRedis(settings, work, true));
             final List<LoadPoint> plan = settings.plan();
@@ -233,9 +241,11 @@ public final class LoadHarness
      * Three nodes, each in its own JVM, every partition on all three and committed on two: the replicated grid, with
      * one UDP client connected to node 1 that sends each request to its partition's primary.
      */
-    private static Group startGrid3(final LoadSettings settings, final File work) throws Exception
+    private static Group startGrid3(final LoadSettings settings, final File work, final boolean controlPlane)
+        throws Exception
     {
-        if (!settings.includes(Report.GRID3))
+        final String name = controlPlane ? Report.GRID3_CONTROL : Report.GRID3;
+        if (!settings.includes(name))
         {
             return null;
         }
@@ -251,15 +261,26 @@ public final class LoadHarness
                 members.append(0 == i ? "" : ",").append(i + 1).append('=').append(requestEndpoints[i])
                     .append("/127.0.0.1:").append(freeUdpPort());
             }
+            final StringBuilder controlMembers = new StringBuilder();
+            for (int i = 0; i < nodes && controlPlane; i++)
+            {
+                controlMembers.append(0 == i ? "" : ",").append(i + 1).append("=127.0.0.1:")
+                    .append(freeUdpBlock(ControlPlaneContext.MemberEndpoint.PORTS_PER_MEMBER));
+            }
             final List<ChildProcess> started = new ArrayList<>();
             for (int i = 0; i < nodes; i++)
             {
+                final String nodeName = (controlPlane ? "grid3-control-node-" : "grid3-node-") + (i + 1);
                 final List<String> nodeArgs = new ArrayList<>(List.of(
-                    "-Xmx1g", "-Dleasegrid.dir=" + new File(work, "grid3-node-" + (i + 1)),
+                    "-Xmx1g", "-Dleasegrid.dir=" + new File(work, nodeName),
                     "-Dleasegrid.node.id=" + (i + 1), "-Dleasegrid.members=" + members,
                     "-Dleasegrid.prometheus.port=-1", "-Dleasegrid.idle.strategy=" + settings.idleStrategy));
+                if (controlPlane)
+                {
+                    nodeArgs.add("-D" + ControlPlaneContext.MEMBERS_PROP_NAME + "=" + controlMembers);
+                }
                 nodeArgs.addAll(settings.nodeJvmArgs);
-                final ChildProcess node = ChildProcess.startJvm("grid3-node-" + (i + 1), nodeArgs, GridNode.class);
+                final ChildProcess node = ChildProcess.startJvm(nodeName, nodeArgs, GridNode.class);
                 resources.add(0, node);
                 started.add(node);
             }
@@ -267,12 +288,20 @@ public final class LoadHarness
             {
                 node.awaitOutput("listening on", START_TIMEOUT_NS);
             }
-            final SystemUnderTest system = register(resources, new LeasegridSystem(Report.GRID3,
-                "UDP, 3 nodes, N=3 W=2", GridClient.connect(new GridClientContext()
-                    .requestChannel("aeron:udp?endpoint=" + requestEndpoints[0])
-                    .responseChannel("aeron:udp?endpoint=127.0.0.1:0").idleStrategy(settings.idleStrategy)
-                    .connectTimeout(Duration.ofSeconds(30))), settings.idleStrategy));
-            return new Group(Report.GRID3, List.of(system), resources, "three nodes on this machine, each in its " +
+            final GridClient client = GridClient.connect(new GridClientContext()
+                .requestChannel("aeron:udp?endpoint=" + requestEndpoints[0])
+                .responseChannel("aeron:udp?endpoint=127.0.0.1:0").idleStrategy(settings.idleStrategy)
+                .connectTimeout(Duration.ofSeconds(30)));
+            if (controlPlane)
+            {
+                awaitPrimaries(client);
+            }
+            final SystemUnderTest system = register(resources, new LeasegridSystem(name,
+                controlPlane ? "UDP, 3 nodes, N=3 W=2, control plane" : "UDP, 3 nodes, N=3 W=2", client,
+                settings.idleStrategy));
+            return new Group(name, List.of(system), resources, (controlPlane ? "as " + Report.GRID3 + ", with the " +
+                "control plane (a member in each node, heartbeats every 100 ms, primaries under primary leases): " : "") +
+                "three nodes on this machine, each in its " +
                 "own JVM (-Xmx1g) with its shard running its media driver, every partition on all three and " +
                 "answered once two journals hold it (the primary sends each entry to both replicas over Aeron UDP " +
                 "and waits for the first acknowledgement); one UDP client connected to node 1 that sends each " +
@@ -334,12 +363,73 @@ public final class LoadHarness
         }
     }
 
+    /**
+     * Wait until the control plane has appointed a primary for every partition: a write to each partition succeeds.
+     */
+    private static void awaitPrimaries(final GridClient client)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        final byte[] value = { 1 };
+        final BitSet written = new BitSet();
+        final int partitions = Partitioner.DEFAULT_PARTITION_COUNT;
+        for (int i = 0; written.cardinality() < partitions; i++)
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new IllegalStateException("the control plane appointed no primary for some partitions in 60 s");
+            }
+            final String key = "warm:" + (i % 100_000);
+            final int partition = Partitioner.partition(
+                key.getBytes(StandardCharsets.UTF_8), partitions);
+            if (written.get(partition))
+            {
+                continue;
+            }
+            try
+            {
+                client.put(key, value);
+                written.set(partition);
+            }
+            catch (final GridException ex)
+            {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+        }
+    }
+
+    /**
+     * A free port below the kernel's ephemeral range, never one the kernel picked for "any port": that one it may
+     * hand out again (to a client's response channel) before the node binds it, and two sockets sharing a port lose
+     * each other's datagrams.
+     */
     static int freeUdpPort() throws IOException
     {
-        try (DatagramSocket socket = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress()))
+        return freeUdpBlock(1);
+    }
+
+    private static int freeUdpBlock(final int count) throws IOException
+    {
+        for (int attempt = 0; attempt < 1_000; attempt++)
         {
-            return socket.getLocalPort();
+            final int first = ThreadLocalRandom.current().nextInt(10_000, 30_000 - count);
+            boolean free = true;
+            for (int port = first; port < first + count && free; port++)
+            {
+                try (DatagramSocket socket = new DatagramSocket(port, java.net.InetAddress.getLoopbackAddress()))
+                {
+                    free = socket.getLocalPort() == port;
+                }
+                catch (final IOException ex)
+                {
+                    free = false;
+                }
+            }
+            if (free)
+            {
+                return first;
+            }
         }
+        throw new IOException("no " + count + " consecutive free UDP ports in [10000, 30000)");
     }
 
     private static int freeTcpPort() throws IOException

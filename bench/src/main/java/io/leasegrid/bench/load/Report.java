@@ -19,6 +19,7 @@ final class Report
     static final String LEASEGRID = "leasegrid-udp";
     static final String LEASEGRID_IPC = "leasegrid-ipc";
     static final String GRID3 = "leasegrid-grid3";
+    static final String GRID3_CONTROL = "leasegrid-grid3-control";
     static final String FLOOR = "aeron-udp";
     static final String FLOOR_IPC = "aeron-ipc";
     static final String REDIS = "redis";
