@@ -308,7 +308,7 @@ public final class LeasegridTool
             "measure:",
             "  churn [--minutes M]           soak of client churn: the node's resources must stay flat",
             "  jmh [JMH ARGS]                JMH benchmarks, e.g. bin/leasegrid jmh -prof gc CodecBenchmark",
-            "  bench                         leasegrid against Redis, the raw transport and a 3-node grid (~12 min)",
+            "  bench                         leasegrid against Redis, the raw transport and 3-node grids (~14 min)",
             "  recovery-bench [LEASES [RENEWALS_PER_LEASE]]   recovery time of a shard with many leases",
             "  failover-bench [--runs N]     time N failovers of a primary killed with SIGKILL (~10 s each)",
             "  help [COMMAND]                this text, or one command's",
@@ -345,7 +345,7 @@ public final class LeasegridTool
                     "JMH's own arguments, e.g. -prof gc ShardBenchmark.");
             case "bench":
                 return new CommandLine("bin/leasegrid bench", "Compare leasegrid (one node and a three-node grid) with " +
-                    "Redis and the raw Aeron transport (about 12 minutes); settings as -D flags in LEASEGRID_BENCH_OPTS, " +
+                    "Redis and the raw Aeron transport (about 14 minutes); settings as -D flags in LEASEGRID_BENCH_OPTS, " +
                     "see the README.");
             case "recovery-bench":
                 return new CommandLine("bin/leasegrid recovery-bench [LEASES [RENEWALS_PER_LEASE]]",
