@@ -1,6 +1,7 @@
 package io.leasegrid.system;
 
 import io.aeron.Aeron;
+import io.aeron.cluster.RecordingLog;
 import io.aeron.cluster.client.ClusterEvent;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.driver.MediaDriver;
@@ -183,7 +184,45 @@ class ControlPlaneTest
         Await.until(3_000, () -> "phi of the silent node 1 published: " + clients[2].phi(1),
             () -> clients[2].phi(1) > 8);
         assertTrue(clients[2].phi(3) < 8, "phi of the live node 3: " + clients[2].phi(3));
+
+        // Snapshots, asked for every second here by the leader: each live member takes them. The old leader comes
+        // back; then a member that has a snapshot restarts from it and rejoins, and decisions go on.
+        for (final ControlPlaneMember member : members)
+        {
+            Await.until(10_000, () -> "member " + member.memberId() + " took a snapshot; errors " + firstErrors(),
+                () -> hasSnapshot(member.memberId()));
+        }
+        final ControlPlaneMember oldLeader =
+            ControlPlaneMember.launch(context(spec, leader.memberId()), leader.memberId(), placement, this::onError);
+        members.add(oldLeader);
+        awaitFollower(oldLeader);
+        final ControlPlaneMember follower = Cluster.Role.LEADER == members.get(0).role() ? members.get(1) : members.get(0);
+        assertTrue(hasSnapshot(follower.memberId()));
+        follower.close();
+        members.remove(follower);
+        final ControlPlaneMember restarted =
+            ControlPlaneMember.launch(context(spec, follower.memberId()), follower.memberId(), placement, this::onError);
+        members.add(restarted);
+        awaitFollower(restarted);
+        Await.until(5_000, "leases renewed after the restarts", () ->
+            clients[2].lease().heldUntilNs() - System.nanoTime() > 0 &&
+            clients[3].lease().heldUntilNs() - System.nanoTime() > 0);
+        assertEquals(moved.version(), clients[2].assignments().version(), "the restarts moved primaries");
         assertTrue(errors.isEmpty(), firstErrors());
+    }
+
+    private boolean hasSnapshot(final int memberId)
+    {
+        try (RecordingLog log = new RecordingLog(new File(dir, "control-" + memberId + "/cluster"), false))
+        {
+            return null != log.getLatestSnapshot(0);
+        }
+    }
+
+    private void awaitFollower(final ControlPlaneMember member)
+    {
+        Await.until(20_000, () -> "member " + member.memberId() + " rejoined as a follower, role " + member.role() +
+            "; errors " + firstErrors(), () -> Cluster.Role.FOLLOWER == member.role());
     }
 
     private void onError(final Throwable error)
@@ -244,6 +283,7 @@ class ControlPlaneTest
             .members(spec)
             .dir(new File(dir, "control-" + memberId))
             .primaryLeaseMs(LEASE_MS)
-            .leaseMarginMs(MARGIN_MS);
+            .leaseMarginMs(MARGIN_MS)
+            .snapshotIntervalS(1);
     }
 }

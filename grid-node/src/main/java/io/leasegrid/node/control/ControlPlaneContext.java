@@ -28,6 +28,12 @@ public final class ControlPlaneContext
     /** How long a partition that was never led waits for its placement primary, while a grid's nodes start. */
     public static final String STARTUP_GRACE_MS_PROP_NAME = "leasegrid.control.startup.grace.ms";
     public static final long STARTUP_GRACE_MS_DEFAULT = 5000;
+    /**
+     * How often the leader has every member snapshot the state (0: never). A restarted member then replays only the log
+     * since its latest snapshot; the log itself is not trimmed.
+     */
+    public static final String SNAPSHOT_INTERVAL_S_PROP_NAME = "leasegrid.control.snapshot.interval.s";
+    public static final long SNAPSHOT_INTERVAL_S_DEFAULT = 600;
     public static final String TICK_MS_PROP_NAME = "leasegrid.control.tick.ms";
     public static final long TICK_MS_DEFAULT = 20;
     public static final String LEADER_HEARTBEAT_TIMEOUT_MS_PROP_NAME = "leasegrid.control.leader.heartbeat.timeout.ms";
@@ -46,6 +52,7 @@ public final class ControlPlaneContext
     private long heartbeatIntervalMs = Long.getLong(HEARTBEAT_INTERVAL_MS_PROP_NAME, HEARTBEAT_INTERVAL_MS_DEFAULT);
     private long tickMs = Long.getLong(TICK_MS_PROP_NAME, TICK_MS_DEFAULT);
     private long startupGraceMs = Long.getLong(STARTUP_GRACE_MS_PROP_NAME, STARTUP_GRACE_MS_DEFAULT);
+    private long snapshotIntervalS = Long.getLong(SNAPSHOT_INTERVAL_S_PROP_NAME, SNAPSHOT_INTERVAL_S_DEFAULT);
     private long leaderHeartbeatTimeoutMs =
         Long.getLong(LEADER_HEARTBEAT_TIMEOUT_MS_PROP_NAME, LEADER_HEARTBEAT_TIMEOUT_MS_DEFAULT);
     private long leaderHeartbeatIntervalMs =
@@ -79,10 +86,10 @@ public final class ControlPlaneContext
             throw new IllegalArgumentException(LEADER_HEARTBEAT_TIMEOUT_MS_PROP_NAME + "=" + leaderHeartbeatTimeoutMs +
                 " must exceed two leader heartbeat intervals");
         }
-        if (leaseMarginMs < 0 || startupGraceMs < 0)
+        if (leaseMarginMs < 0 || startupGraceMs < 0 || snapshotIntervalS < 0)
         {
-            throw new IllegalArgumentException(LEASE_MARGIN_MS_PROP_NAME + " and " + STARTUP_GRACE_MS_PROP_NAME +
-                " must not be negative");
+            throw new IllegalArgumentException(LEASE_MARGIN_MS_PROP_NAME + ", " + STARTUP_GRACE_MS_PROP_NAME + " and " +
+                SNAPSHOT_INTERVAL_S_PROP_NAME + " must not be negative");
         }
         return this;
     }
@@ -221,6 +228,17 @@ public final class ControlPlaneContext
     public long startupGraceMs()
     {
         return startupGraceMs;
+    }
+
+    public long snapshotIntervalS()
+    {
+        return snapshotIntervalS;
+    }
+
+    public ControlPlaneContext snapshotIntervalS(final long snapshotIntervalS)
+    {
+        this.snapshotIntervalS = snapshotIntervalS;
+        return this;
     }
 
     public ControlPlaneContext startupGraceMs(final long startupGraceMs)

@@ -146,7 +146,8 @@ public final class ControlPlaneMember implements AutoCloseable
             .errorHandler(errorHandler);
 
         final ControlPlaneService service = new ControlPlaneService(placement, context.primaryLeaseMs(),
-            context.leaseMarginMs(), context.heartbeatIntervalMs(), context.tickMs(), context.startupGraceMs());
+            context.leaseMarginMs(), context.heartbeatIntervalMs(), context.tickMs(), context.startupGraceMs(),
+            TimeUnit.SECONDS.toMillis(context.snapshotIntervalS()));
         final ClusteredServiceContainer.Context serviceContext = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)
             .archiveContext(localArchive.clone())

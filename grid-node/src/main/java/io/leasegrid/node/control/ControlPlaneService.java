@@ -3,6 +3,7 @@ package io.leasegrid.node.control;
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.aeron.Image;
+import io.aeron.cluster.ClusterControl;
 import io.aeron.cluster.codecs.CloseReason;
 import io.aeron.cluster.service.ClientSession;
 import io.aeron.cluster.service.Cluster;
@@ -20,6 +21,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
 
 import java.util.concurrent.TimeUnit;
 
@@ -53,8 +55,12 @@ public final class ControlPlaneService implements ClusteredService
     private final ExpandableArrayBuffer egressBuffer = new ExpandableArrayBuffer(1024);
     private Cluster cluster;
     private IdleStrategy idleStrategy;
+    private final long snapshotIntervalMs;
     private long nextStatusMs;
+    private long nextSnapshotMs = Long.MIN_VALUE;
     private boolean tickScheduled;
+    private AtomicCounter controlToggle;
+    private long snapshotsRequested;
 
     /**
      * @param placement        replica sets, N and W (the same on every member).
@@ -63,6 +69,7 @@ public final class ControlPlaneService implements ClusteredService
      * @param heartbeatIntervalMs how often nodes send heartbeats.
      * @param tickIntervalMs   how often leases are checked.
      * @param startupGraceMs   how long a partition never led waits for its placement primary.
+     * @param snapshotIntervalMs how often the leader has the members take a snapshot; 0 for never.
      */
     public ControlPlaneService(
         final ReplicaPlacement placement,
@@ -70,8 +77,10 @@ public final class ControlPlaneService implements ClusteredService
         final long marginMs,
         final long heartbeatIntervalMs,
         final long tickIntervalMs,
-        final long startupGraceMs)
+        final long startupGraceMs,
+        final long snapshotIntervalMs)
     {
+        this.snapshotIntervalMs = snapshotIntervalMs;
         this.placement = placement;
         this.state = new ControlPlaneState(placement, primaryLeaseMs, marginMs, heartbeatIntervalMs, startupGraceMs);
         this.tickIntervalMs = tickIntervalMs;
@@ -162,7 +171,47 @@ public final class ControlPlaneService implements ClusteredService
             nextStatusMs = timestamp + statusIntervalMs;
             broadcast(encodeStatus(timestamp));
         }
+        requestSnapshotIfDue(timestamp);
         scheduleTick(timestamp + tickIntervalMs);
+    }
+
+    /**
+     * Aeron Cluster takes snapshots when its leader's control toggle asks for one; nothing else would, and a member
+     * that restarts would replay the whole log. Only the leader acts on its toggle, so only the leader sets it. Not part
+     * of the state machine: the snapshot itself is taken at the same log position on every member.
+     */
+    private void requestSnapshotIfDue(final long timestamp)
+    {
+        if (snapshotIntervalMs <= 0)
+        {
+            return;
+        }
+        if (Long.MIN_VALUE == nextSnapshotMs)
+        {
+            nextSnapshotMs = timestamp + snapshotIntervalMs;
+        }
+        if (timestamp < nextSnapshotMs || Cluster.Role.LEADER != cluster.role())
+        {
+            return;
+        }
+        if (null == controlToggle)
+        {
+            controlToggle = ClusterControl.findControlToggle(
+                cluster.aeron().countersReader(), cluster.context().clusterId());
+        }
+        if (null != controlToggle && ClusterControl.ToggleState.SNAPSHOT.toggle(controlToggle))
+        {
+            snapshotsRequested++;
+            nextSnapshotMs = timestamp + snapshotIntervalMs;
+        }
+    }
+
+    /**
+     * @return how many snapshots this member asked for as leader.
+     */
+    long snapshotsRequested()
+    {
+        return snapshotsRequested;
     }
 
     private void scheduleTick(final long deadlineMs)
